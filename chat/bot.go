@@ -1,0 +1,305 @@
+// Package chat owns the conversation. One turn goes understand (nlu, kb) ->
+// decide (answer, clarify, miss, or respond to a conversational act) ->
+// reply, and every turn is stored in chat's own bbolt buckets.
+//
+// It imports kb and nlu, never server or Fiber, and is testable without HTTP.
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/nlu"
+)
+
+// Errors a caller can act on. The server maps each to a French message.
+var (
+	ErrNotFound         = errors.New("conversation not found")
+	ErrEmptyMessage     = errors.New("empty message")
+	ErrMessageTooBig    = errors.New("message too long")
+	ErrUnknownChoice    = errors.New("unknown choice")
+	ErrConversationFull = errors.New("conversation full")
+)
+
+// Outcome is what the bot did with a message.
+type Outcome string
+
+// Outcomes of a turn. Acts use the nlu.Act names.
+const (
+	OutcomeAnswer  Outcome = "answer"
+	OutcomeClarify Outcome = "clarify"
+	OutcomeMiss    Outcome = "miss"
+)
+
+// Choice is an article offered to the customer: a clarify option or a
+// suggestion after a miss.
+type Choice struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// Reply is the bot's answer to one message.
+type Reply struct {
+	Outcome Outcome `json:"outcome"`
+	// Text is the reply as plain text (Markdown for articles).
+	Text string `json:"text"`
+	// HTML is the reply rendered and sanitised.
+	HTML       string    `json:"html"`
+	ArticleID  string    `json:"article_id,omitempty"`
+	Title      string    `json:"title,omitempty"`
+	Choices    []Choice  `json:"choices,omitempty"`
+	Confidence float64   `json:"confidence"`
+	Acts       []nlu.Act `json:"acts,omitempty"`
+	// Ranked is the matcher's ranking (ids, best first), kept for
+	// evaluation and for agents; the widget does not need it.
+	Ranked []string `json:"-"`
+}
+
+// Message is what the customer sends: text, or a click on a choice.
+type Message struct {
+	Text string `json:"text"`
+	// Choice is the id of an article the customer picked among the
+	// choices or suggestions of the previous reply.
+	Choice string `json:"choice,omitempty"`
+}
+
+// Options tune the decisions. Zero fields take the defaults.
+type Options struct {
+	// ShopName is used in the greeting.
+	ShopName string
+	// ContactArticle is the article shown when the customer asks for a
+	// person ("nous-contacter" by default).
+	ContactArticle string
+	// AnswerAt is the confidence from which the best article is answered.
+	AnswerAt float64
+	// ClarifyAt is the confidence from which close candidates are offered
+	// as a choice rather than treated as a miss.
+	ClarifyAt float64
+	// MaxRunes bounds a message's length.
+	MaxRunes int
+	// Now gives the time (tests inject a clock).
+	Now func() time.Time
+}
+
+// Defaults, chosen on the sample content's own example questions and a
+// separate development file (see the README).
+const (
+	defaultAnswerAt  = 0.45
+	defaultClarifyAt = 0.2
+	defaultMaxRunes  = 2000
+)
+
+// Bot answers customers from a knowledge base and keeps conversations.
+type Bot struct {
+	kb   *kb.KB
+	db   *bbolt.DB
+	opts Options
+}
+
+// New returns a bot. It does no I/O: buckets are created on first write.
+func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
+	if opts.ShopName == "" {
+		opts.ShopName = "Maison Colibri"
+	}
+	if opts.ContactArticle == "" {
+		opts.ContactArticle = "nous-contacter"
+	}
+	if opts.AnswerAt == 0 {
+		opts.AnswerAt = defaultAnswerAt
+	}
+	if opts.ClarifyAt == 0 {
+		opts.ClarifyAt = defaultClarifyAt
+	}
+	if opts.MaxRunes == 0 {
+		opts.MaxRunes = defaultMaxRunes
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Bot{kb: k, db: db, opts: opts}
+}
+
+// Greeting is the bot's first message in a new conversation.
+func (b *Bot) Greeting() string { return fmt.Sprintf(msgGreeting, b.opts.ShopName) }
+
+// Send handles one customer message in a conversation: it decides the reply
+// and stores the turn.
+func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error) {
+	m.Text = strings.TrimSpace(m.Text)
+	if m.Text == "" && m.Choice == "" {
+		return nil, ErrEmptyMessage
+	}
+	if utf8.RuneCountInString(m.Text) > b.opts.MaxRunes {
+		return nil, ErrMessageTooBig
+	}
+	conv, err := b.Conversation(ctx, convID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.Decide(conv, m)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.addTurn(convID, Turn{At: b.opts.Now().UTC(), Text: m.Text, Choice: m.Choice, Reply: *r}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Decide computes the reply to m in the state of conv, without storing
+// anything. conv may be nil for a fresh conversation.
+func (b *Bot) Decide(conv *Conversation, m Message) (*Reply, error) {
+	if conv == nil {
+		conv = &Conversation{}
+	}
+	if m.Choice != "" {
+		a, err := b.kb.Article(m.Choice)
+		if err != nil {
+			return nil, fmt.Errorf("choice %q: %w", m.Choice, ErrUnknownChoice)
+		}
+		return b.answer(a, 1, msgChose), nil
+	}
+	acts, only := nlu.Acts(m.Text)
+	if has(acts, nlu.ActHuman) {
+		return b.human(acts), nil
+	}
+	if only {
+		return b.act(acts), nil
+	}
+	match := b.kb.Match(m.Text, 5)
+	r := b.rank(conv, match)
+	r.Acts = acts
+	if r.Outcome == OutcomeMiss && has(acts, nlu.ActFrustration) {
+		fr := b.act([]nlu.Act{nlu.ActFrustration})
+		fr.Acts, fr.Ranked = acts, r.Ranked
+		return fr, nil
+	}
+	if r.Outcome == OutcomeAnswer && has(acts, nlu.ActFrustration) {
+		r.Text = msgEmpathy + "\n\n" + r.Text
+		r.HTML = "<p>" + msgEmpathy + "</p>" + r.HTML
+	}
+	return r, nil
+}
+
+// rank turns the matcher's ranking into an answer, a clarify or a miss.
+func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
+	ranked := make([]string, len(m.Candidates))
+	for i, c := range m.Candidates {
+		ranked[i] = c.ID
+	}
+	if len(m.Candidates) > 0 && m.Confidence >= b.opts.AnswerAt {
+		a, err := b.kb.Article(m.Candidates[0].ID)
+		if err == nil {
+			r := b.answer(a, m.Confidence, "")
+			r.Ranked = ranked
+			return r
+		}
+	}
+	// Close candidates: offer them as a choice.
+	if m.Confidence >= b.opts.ClarifyAt && len(m.Candidates) >= 2 {
+		top := m.Candidates[0].Score
+		var choices []Choice
+		for _, c := range m.Candidates[:min(3, len(m.Candidates))] {
+			if c.Score >= 0.75*top {
+				choices = append(choices, b.choice(c.ID))
+			}
+		}
+		if len(choices) >= 2 {
+			return &Reply{Outcome: OutcomeClarify, Text: msgClarify + " " + titles(choices) + " ?",
+				HTML: "<p>" + escape(msgClarify) + "</p>", Choices: choices, Confidence: m.Confidence, Ranked: ranked}
+		}
+	}
+	// A miss: say so, and offer the closest topics that are not noise.
+	var sugg []Choice
+	for _, c := range m.Candidates {
+		if len(sugg) == 3 || c.Score < 0.12 {
+			break
+		}
+		sugg = append(sugg, b.choice(c.ID))
+	}
+	text := msgMissNoHint
+	if len(sugg) > 0 {
+		text = missMessages[conv.Misses%len(missMessages)]
+	}
+	r := &Reply{Outcome: OutcomeMiss, Text: text, HTML: "<p>" + escape(text) + "</p>", Choices: sugg, Confidence: m.Confidence, Ranked: ranked}
+	if len(sugg) > 0 {
+		r.Text += " " + titles(sugg) + "."
+	}
+	return r
+}
+
+func (b *Bot) answer(a *kb.Article, conf float64, intro string) *Reply {
+	r := &Reply{Outcome: OutcomeAnswer, ArticleID: a.ID, Title: a.Title, Confidence: conf,
+		Text: a.Title + "\n\n" + a.Markdown, HTML: a.HTML}
+	if intro != "" {
+		r.Text = intro + "\n\n" + r.Text
+	}
+	return r
+}
+
+func (b *Bot) human(acts []nlu.Act) *Reply {
+	r := &Reply{Outcome: Outcome(nlu.ActHuman), Acts: acts, Confidence: 1}
+	if a, err := b.kb.Article(b.opts.ContactArticle); err == nil {
+		r.Text = msgHuman + "\n\n" + a.Markdown
+		r.HTML = "<p>" + escape(msgHuman) + "</p>" + a.HTML
+		r.ArticleID, r.Title = a.ID, a.Title
+		return r
+	}
+	r.Text, r.HTML = msgHumanNoInfo, "<p>"+escape(msgHumanNoInfo)+"</p>"
+	return r
+}
+
+// act replies to a message that is only a conversational act.
+func (b *Bot) act(acts []nlu.Act) *Reply {
+	a := acts[0]
+	text := map[nlu.Act]string{
+		nlu.ActGreeting:    b.Greeting(),
+		nlu.ActThanks:      msgThanks,
+		nlu.ActGoodbye:     msgGoodbye,
+		nlu.ActYes:         msgYes,
+		nlu.ActNo:          msgNo,
+		nlu.ActFrustration: msgFrustration,
+	}[a]
+	r := &Reply{Outcome: Outcome(a), Text: text, HTML: "<p>" + escape(text) + "</p>", Acts: acts, Confidence: 1}
+	if a == nlu.ActFrustration {
+		if c, err := b.kb.Article(b.opts.ContactArticle); err == nil {
+			r.Choices = []Choice{{ID: c.ID, Title: c.Title}}
+		}
+	}
+	return r
+}
+
+func (b *Bot) choice(id string) Choice {
+	a, err := b.kb.Article(id)
+	if err != nil {
+		return Choice{ID: id, Title: id}
+	}
+	return Choice{ID: a.ID, Title: a.Title}
+}
+
+func titles(cs []Choice) string {
+	t := make([]string, len(cs))
+	for i, c := range cs {
+		t[i] = "« " + c.Title + " »"
+	}
+	return strings.Join(t, ", ")
+}
+
+func has(acts []nlu.Act, a nlu.Act) bool {
+	for _, x := range acts {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+func escape(s string) string { return html.EscapeString(s) }

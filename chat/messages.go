@@ -1,0 +1,26 @@
+package chat
+
+// French texts the bot says. They are polite, never blame the customer, and
+// always lead somewhere: an answer, a choice, or a way to reach a person.
+const (
+	msgGreeting    = "Bonjour ! Je suis l’assistant de %s. Posez-moi votre question : suivi de colis, retour, remboursement, paiement, compte…"
+	msgThanks      = "Avec plaisir ! Puis-je vous aider pour autre chose ?"
+	msgGoodbye     = "Merci de votre visite et belle journée !"
+	msgYes         = "Parfait ! Avez-vous une autre question ?"
+	msgNo          = "Entendu. Dites-moi ce que vous cherchez, je ferai de mon mieux pour vous aider."
+	msgFrustration = "Je suis sincèrement désolé pour ce désagrément. Je comprends votre agacement et je vais faire le nécessaire pour vous aider."
+	msgHuman       = "Bien sûr, voici comment joindre un conseiller de notre service client :"
+	msgHumanNoInfo = "Bien sûr. Un conseiller de notre service client pourra reprendre votre demande."
+	msgEmpathy     = "Je suis désolé pour ce désagrément."
+	msgClarify     = "Pour bien vous répondre, votre question concerne plutôt :"
+	msgChose       = "Voici la réponse à votre question :"
+	msgMissNoHint  = "Je n’ai malheureusement pas de réponse à cette question. Je peux vous aider pour le suivi de commande, la livraison, les retours, les remboursements, le paiement ou votre compte."
+)
+
+// missMessages vary from one miss to the next in a conversation, so that the
+// customer never reads the same apology twice in a row.
+var missMessages = []string{
+	"Je ne suis pas certain d’avoir bien saisi votre demande. Voici les sujets qui s’en approchent le plus :",
+	"Je n’ai pas trouvé de réponse précise à cette question. Ces sujets pourront peut-être vous aider :",
+	"Cette question dépasse ce que je sais traiter pour le moment. Un conseiller pourra vous aider ; voici aussi les sujets les plus proches :",
+}

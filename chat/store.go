@@ -1,0 +1,238 @@
+package chat
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// Buckets chat owns in the shared bbolt file. Nobody else touches them.
+var (
+	bucketConversations = []byte("conversations")
+	bucketStats         = []byte("stats")
+	keyMeta             = []byte("meta")
+	keyTurns            = []byte("turns")
+)
+
+// maxTurns bounds a conversation so that a script cannot grow one without
+// limit; the customer is told to start a new one.
+const maxTurns = 500
+
+// Conversation is a chat between a customer and the bot.
+type Conversation struct {
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	// Misses counts the bot's consecutive misses.
+	Misses int    `json:"misses"`
+	Turns  []Turn `json:"turns"`
+}
+
+// Turn is one customer message and the bot's reply.
+type Turn struct {
+	At     time.Time `json:"at"`
+	Text   string    `json:"text"`
+	Choice string    `json:"choice,omitempty"`
+	Reply  Reply     `json:"reply"`
+}
+
+// meta is what a conversation stores besides its turns.
+type meta struct {
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	Misses  int       `json:"misses"`
+	Count   int       `json:"count"`
+}
+
+// Start creates a conversation and returns it.
+func (b *Bot) Start(ctx context.Context) (*Conversation, error) {
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	now := b.opts.Now().UTC()
+	m := meta{ID: id, Created: now, Updated: now}
+	err = b.db.Update(func(tx *bbolt.Tx) error {
+		root, err := tx.CreateBucketIfNotExists(bucketConversations)
+		if err != nil {
+			return err
+		}
+		c, err := root.CreateBucket([]byte(id))
+		if err != nil {
+			return err
+		}
+		if _, err := c.CreateBucket(keyTurns); err != nil {
+			return err
+		}
+		return putJSON(c, keyMeta, m)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start conversation: %w", err)
+	}
+	return &Conversation{ID: id, Created: now, Updated: now, Turns: []Turn{}}, nil
+}
+
+// Conversation returns a conversation with its whole transcript, or
+// ErrNotFound.
+func (b *Bot) Conversation(ctx context.Context, id string) (*Conversation, error) {
+	var conv *Conversation
+	err := b.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		conv, err = readConversation(tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conversation %q: %w", id, err)
+	}
+	return conv, nil
+}
+
+func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
+	c := convBucket(tx, id)
+	if c == nil {
+		return nil, ErrNotFound
+	}
+	var m meta
+	if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
+		return nil, fmt.Errorf("decode meta: %w", err)
+	}
+	conv := &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Turns: []Turn{}}
+	err := c.Bucket(keyTurns).ForEach(func(_, v []byte) error {
+		var t Turn
+		if err := json.Unmarshal(v, &t); err != nil {
+			return fmt.Errorf("decode turn: %w", err)
+		}
+		conv.Turns = append(conv.Turns, t)
+		return nil
+	})
+	return conv, err
+}
+
+func convBucket(tx *bbolt.Tx, id string) *bbolt.Bucket {
+	root := tx.Bucket(bucketConversations)
+	if root == nil || id == "" {
+		return nil
+	}
+	return root.Bucket([]byte(id))
+}
+
+// addTurn appends a turn, updates the conversation's counters and the
+// global statistics in one transaction.
+func (b *Bot) addTurn(id string, t Turn) error {
+	err := b.db.Update(func(tx *bbolt.Tx) error {
+		c := convBucket(tx, id)
+		if c == nil {
+			return ErrNotFound
+		}
+		var m meta
+		if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
+			return fmt.Errorf("decode meta: %w", err)
+		}
+		if m.Count >= maxTurns {
+			return ErrConversationFull
+		}
+		turns := c.Bucket(keyTurns)
+		seq, err := turns.NextSequence()
+		if err != nil {
+			return err
+		}
+		var key [8]byte
+		binary.BigEndian.PutUint64(key[:], seq)
+		if err := putJSON(turns, key[:], t); err != nil {
+			return err
+		}
+		m.Count++
+		m.Updated = t.At
+		if t.Reply.Outcome == OutcomeMiss {
+			m.Misses++
+		} else {
+			m.Misses = 0
+		}
+		if err := putJSON(c, keyMeta, m); err != nil {
+			return err
+		}
+		return countOutcome(tx, t.Reply.Outcome)
+	})
+	if err != nil {
+		return fmt.Errorf("add turn to %q: %w", id, err)
+	}
+	return nil
+}
+
+func countOutcome(tx *bbolt.Tx, o Outcome) error {
+	s, err := tx.CreateBucketIfNotExists(bucketStats)
+	if err != nil {
+		return err
+	}
+	for _, k := range []string{"turns", "outcome:" + string(o)} {
+		var n uint64
+		if v := s.Get([]byte(k)); len(v) == 8 {
+			n = binary.BigEndian.Uint64(v)
+		}
+		var buf [8]byte
+		binary.BigEndian.PutUint64(buf[:], n+1)
+		if err := s.Put([]byte(k), buf[:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Stats counts the turns and each outcome since the data dir was created;
+// "miss" is the number of questions the bot could not answer.
+type Stats struct {
+	Turns    uint64            `json:"turns"`
+	Outcomes map[string]uint64 `json:"outcomes"`
+}
+
+// Stats returns the counters.
+func (b *Bot) Stats(ctx context.Context) (*Stats, error) {
+	st := &Stats{Outcomes: map[string]uint64{}}
+	err := b.db.View(func(tx *bbolt.Tx) error {
+		s := tx.Bucket(bucketStats)
+		if s == nil {
+			return nil
+		}
+		return s.ForEach(func(k, v []byte) error {
+			if len(v) != 8 {
+				return nil
+			}
+			n := binary.BigEndian.Uint64(v)
+			if string(k) == "turns" {
+				st.Turns = n
+			} else if len(k) > 8 && string(k[:8]) == "outcome:" {
+				st.Outcomes[string(k[8:])] = n
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read stats: %w", err)
+	}
+	return st, nil
+}
+
+func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+// newID returns an unguessable conversation id: the id is all a visitor
+// needs to read a transcript.
+func newID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("new id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}

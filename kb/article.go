@@ -1,0 +1,166 @@
+package kb
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Article is one answer of the knowledge base, read from a Markdown file.
+type Article struct {
+	ID        string   `json:"id"`
+	Title     string   `json:"title"`
+	Questions []string `json:"questions"`
+	Tags      []string `json:"tags"`
+	// Markdown is the answer as the editor wrote it, front matter removed.
+	Markdown string `json:"markdown"`
+	// HTML is Markdown rendered and sanitised: safe to insert in a page.
+	HTML string `json:"html"`
+	// File is the path of the source file inside the content dir.
+	File string `json:"file"`
+}
+
+// ValidationError is a problem in a content file, written for editors in
+// French. Line is 1-based; 0 when the problem concerns the whole file.
+type ValidationError struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+func (e *ValidationError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Message)
+}
+
+var (
+	reID       = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	reYAMLLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+)
+
+// fields lists the front matter keys an article may have.
+var fields = []string{"id", "title", "questions", "tags"}
+
+// parse reads one article file. It returns every problem found, not only the
+// first, so that an editor can fix a file in one go.
+func parse(file string, data []byte) (*Article, []*ValidationError) {
+	var errs []*ValidationError
+	fail := func(line int, field, format string, args ...any) {
+		errs = append(errs, &ValidationError{File: file, Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	text := strings.ReplaceAll(string(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), "\r\n", "\n")
+	lines := strings.Split(text, "\n")
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "---" {
+		fail(1, "", "le fichier doit commencer par une ligne « --- » suivie de l’en-tête (id, title, questions, tags)")
+		return nil, errs
+	}
+	end := -1
+	for i := 1; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) == "---" {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		fail(1, "", "l’en-tête ouvert par « --- » n’est jamais fermé : ajoutez une ligne « --- » après la dernière clé")
+		return nil, errs
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &doc); err != nil {
+		line, detail := 2, err.Error()
+		if m := reYAMLLine.FindStringSubmatch(detail); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			line, detail = n+1, m[2]
+		}
+		hint := "vérifiez l’indentation, les deux-points et les guillemets"
+		if strings.Contains(detail, "mapping values are not allowed") {
+			hint = "un texte contient « : » ; mettez-le entre guillemets, par exemple title: \"Retour : mode d’emploi\""
+		}
+		fail(line, "", "en-tête YAML illisible (%s) : %s", detail, hint)
+		return nil, errs
+	}
+	a := &Article{File: file}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		fail(2, "", "l’en-tête doit être une liste de clés « clé: valeur » (id, title, questions, tags)")
+		return nil, errs
+	}
+	seen := map[string]int{}
+	root := doc.Content[0]
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		line := k.Line + 1 // the front matter starts on line 2 of the file
+		if prev, dup := seen[k.Value]; dup {
+			fail(line, k.Value, "la clé « %s » apparaît deux fois (déjà ligne %d)", k.Value, prev)
+			continue
+		}
+		seen[k.Value] = line
+		switch k.Value {
+		case "id":
+			a.ID = scalar(v, line, "id", fail)
+			if a.ID != "" && !reID.MatchString(a.ID) {
+				fail(line, "id", "l’identifiant « %s » doit être en minuscules sans accents, avec des tirets (ex. : suivi-colis)", a.ID)
+			}
+		case "title":
+			a.Title = scalar(v, line, "title", fail)
+		case "questions":
+			a.Questions = list(v, line, "questions", fail)
+		case "tags":
+			a.Tags = list(v, line, "tags", fail)
+			for i, t := range a.Tags {
+				a.Tags[i] = strings.ToLower(t)
+			}
+		default:
+			fail(line, k.Value, "clé inconnue « %s » : les clés possibles sont %s", k.Value, strings.Join(fields, ", "))
+		}
+	}
+	if _, ok := seen["id"]; !ok {
+		fail(2, "id", "il manque l’identifiant : ajoutez une ligne « id: mon-article »")
+	}
+	if _, ok := seen["title"]; !ok {
+		fail(2, "title", "il manque le titre : ajoutez une ligne « title: … »")
+	}
+	if line, ok := seen["questions"]; !ok {
+		fail(2, "questions", "il manque les questions d’exemple : ajoutez « questions: » suivi d’au moins 2 formulations de clients")
+	} else if len(a.Questions) < 2 {
+		fail(line, "questions", "il faut au moins 2 questions d’exemple (il y en a %d)", len(a.Questions))
+	}
+	a.Markdown = strings.TrimSpace(strings.Join(lines[end+1:], "\n"))
+	if a.Markdown == "" {
+		fail(end+2, "", "la réponse est vide : écrivez-la en Markdown après la ligne « --- »")
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return a, nil
+}
+
+func scalar(v *yaml.Node, line int, field string, fail func(int, string, string, ...any)) string {
+	if v.Kind != yaml.ScalarNode || strings.TrimSpace(v.Value) == "" {
+		fail(line, field, "« %s » doit être un texte non vide sur la même ligne", field)
+		return ""
+	}
+	return strings.TrimSpace(v.Value)
+}
+
+func list(v *yaml.Node, line int, field string, fail func(int, string, string, ...any)) []string {
+	if v.Kind != yaml.SequenceNode {
+		fail(line, field, "« %s » doit être une liste : une ligne « - … » par élément, ou [a, b]", field)
+		return nil
+	}
+	var out []string
+	for _, item := range v.Content {
+		if item.Kind != yaml.ScalarNode || strings.TrimSpace(item.Value) == "" {
+			fail(item.Line+1, field, "chaque élément de « %s » doit être un texte non vide", field)
+			continue
+		}
+		out = append(out, strings.TrimSpace(item.Value))
+	}
+	return out
+}

@@ -1,0 +1,272 @@
+// Package kb owns the knowledge base: articles read from Markdown files with
+// YAML front matter, their validation, the Bleve index agents search, the
+// matcher the chat ranks with, and reloading when files change.
+//
+// It imports nlu (one French analyser for everything) and must not import
+// chat, server or Fiber. It never logs: problems are returned, or reported
+// through Options.OnReload.
+package kb
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/guichet/guichet/nlu"
+)
+
+// ErrNotFound is returned when no article has the requested id.
+var ErrNotFound = errors.New("article not found")
+
+// Options configure a knowledge base.
+type Options struct {
+	// Content holds the Markdown files (every *.md, in sub-folders too).
+	Content fs.FS
+	// Dir, when set, is the directory Content was read from; it is
+	// watched for changes.
+	Dir string
+	// IndexPath is where the Bleve index is built (replaced at Open).
+	IndexPath string
+	// Weights tune the matcher; zero means nlu.DefaultWeights.
+	Weights nlu.Weights
+	// OnReload, when set, is called after each reload triggered by a file
+	// change, with the content errors found or the error that stopped it.
+	OnReload func(errs []*ValidationError, err error)
+}
+
+// KB is a loaded knowledge base. It is safe for concurrent use: a reload
+// prepares the new state completely and swaps it in, so readers never see a
+// half-built one.
+type KB struct {
+	opts   Options
+	index  bleve.Index
+	render *renderer
+	snap   atomic.Pointer[snapshot]
+	mu     sync.Mutex // serialises reloads
+	stop   func() error
+}
+
+// snapshot is an immutable state of the knowledge base.
+type snapshot struct {
+	byID    map[string]*Article
+	byFile  map[string]*Article
+	sorted  []*Article
+	matcher *nlu.Matcher
+	errs    []*ValidationError
+}
+
+// Open loads the content, builds the index and, when Options.Dir is set,
+// starts watching it. Content errors do not fail Open: the articles that
+// parse are served and the errors are available from Errors.
+func Open(opts Options) (*KB, error) {
+	if opts.Weights == (nlu.Weights{}) {
+		opts.Weights = nlu.DefaultWeights
+	}
+	idx, err := createIndex(opts.IndexPath)
+	if err != nil {
+		return nil, err
+	}
+	k := &KB{opts: opts, index: idx, render: newRenderer()}
+	if err := k.Reload(); err != nil {
+		idx.Close()
+		return nil, err
+	}
+	if opts.Dir != "" {
+		stop, err := k.watch(opts.Dir)
+		if err != nil {
+			idx.Close()
+			return nil, err
+		}
+		k.stop = stop
+	}
+	return k, nil
+}
+
+// Close stops watching and closes the index.
+func (k *KB) Close() error {
+	var errs []error
+	if k.stop != nil {
+		errs = append(errs, k.stop())
+	}
+	if err := k.index.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close index: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// Reload reads the content again and applies the differences to the index.
+// A file that no longer parses keeps its last good version.
+func (k *KB) Reload() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	prev := k.snap.Load()
+	var prevByFile map[string]*Article
+	if prev != nil {
+		prevByFile = prev.byFile
+	}
+	next, err := k.load(prevByFile)
+	if err != nil {
+		return err
+	}
+	batch := k.index.NewBatch()
+	for id, a := range next.byID {
+		if prev != nil && same(prev.byID[id], a) {
+			continue
+		}
+		if err := batch.Index(id, indexDoc{Title: a.Title, Questions: a.Questions, Body: k.render.Text(a.HTML), Tags: a.Tags}); err != nil {
+			return fmt.Errorf("index article %q: %w", id, err)
+		}
+	}
+	if prev != nil {
+		for id := range prev.byID {
+			if _, ok := next.byID[id]; !ok {
+				batch.Delete(id)
+			}
+		}
+	}
+	if err := k.index.Batch(batch); err != nil {
+		return fmt.Errorf("update index: %w", err)
+	}
+	k.snap.Store(next)
+	return nil
+}
+
+func same(a, b *Article) bool {
+	return a != nil && b != nil && a.Title == b.Title && a.Markdown == b.Markdown &&
+		strings.Join(a.Questions, "\n") == strings.Join(b.Questions, "\n") &&
+		strings.Join(a.Tags, ",") == strings.Join(b.Tags, ",")
+}
+
+// load parses every article file into a snapshot. prev gives the last good
+// article of each file, kept when the file is broken now.
+func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
+	files, err := markdownFiles(k.opts.Content)
+	if err != nil {
+		return nil, err
+	}
+	s := &snapshot{byID: map[string]*Article{}, byFile: map[string]*Article{}}
+	owner := map[string]string{} // id -> file that had it before
+	for f, a := range prev {
+		owner[a.ID] = f
+	}
+	parsed := map[string]*Article{}
+	for _, f := range files {
+		data, err := fs.ReadFile(k.opts.Content, f)
+		if err != nil {
+			s.errs = append(s.errs, &ValidationError{File: f, Message: "fichier illisible : " + err.Error()})
+			continue
+		}
+		a, errs := parse(f, data)
+		if a != nil {
+			if a.HTML, err = k.render.HTML(a.Markdown); err != nil {
+				errs = append(errs, &ValidationError{File: f, Message: "la réponse ne peut pas être mise en forme : " + err.Error()})
+				a = nil
+			}
+		}
+		if len(errs) > 0 {
+			s.errs = append(s.errs, errs...)
+			a = prev[f] // last good version, if any
+		}
+		if a != nil {
+			parsed[f] = a
+		}
+	}
+	// Resolve duplicate ids: the file that had the id keeps it, else the
+	// first file in name order.
+	claim := map[string][]string{}
+	for _, f := range files {
+		if a, ok := parsed[f]; ok {
+			claim[a.ID] = append(claim[a.ID], f)
+		}
+	}
+	for id, fs := range claim {
+		winner := fs[0]
+		for _, f := range fs {
+			if owner[id] == f {
+				winner = f
+			}
+		}
+		for _, f := range fs {
+			if f != winner {
+				s.errs = append(s.errs, &ValidationError{File: f, Field: "id", Line: 2,
+					Message: fmt.Sprintf("l’identifiant « %s » est déjà utilisé par %s : choisissez-en un autre", id, winner)})
+				delete(parsed, f)
+			}
+		}
+	}
+	for f, a := range parsed {
+		s.byID[a.ID] = a
+		s.byFile[f] = a
+		s.sorted = append(s.sorted, a)
+	}
+	sort.Slice(s.sorted, func(i, j int) bool { return s.sorted[i].ID < s.sorted[j].ID })
+	sort.Slice(s.errs, func(i, j int) bool {
+		if s.errs[i].File != s.errs[j].File {
+			return s.errs[i].File < s.errs[j].File
+		}
+		return s.errs[i].Line < s.errs[j].Line
+	})
+	docs := make([]nlu.Doc, len(s.sorted))
+	for i, a := range s.sorted {
+		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags}
+	}
+	s.matcher = nlu.NewMatcher(docs, k.opts.Weights)
+	return s, nil
+}
+
+func markdownFiles(fsys fs.FS) ([]string, error) {
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() && p != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+			return fs.SkipDir
+		}
+		if !d.IsDir() && path.Ext(name) == ".md" && !strings.HasPrefix(name, ".") && !strings.EqualFold(name, "README.md") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list content: %w", err)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// Check validates a content tree without building anything: the errors an
+// editor must fix, and how many articles are valid.
+func Check(fsys fs.FS) (valid int, errs []*ValidationError, err error) {
+	k := &KB{opts: Options{Content: fsys, Weights: nlu.DefaultWeights}, render: newRenderer()}
+	s, err := k.load(nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	return len(s.sorted), s.errs, nil
+}
+
+// Article returns the article with this id, or ErrNotFound.
+func (k *KB) Article(id string) (*Article, error) {
+	if a, ok := k.snap.Load().byID[id]; ok {
+		return a, nil
+	}
+	return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
+}
+
+// Articles returns every article, sorted by id.
+func (k *KB) Articles() []*Article { return k.snap.Load().sorted }
+
+// Errors returns the content errors of the last load.
+func (k *KB) Errors() []*ValidationError { return k.snap.Load().errs }
+
+// Match ranks the articles for a customer's question.
+func (k *KB) Match(text string, n int) nlu.Match { return k.snap.Load().matcher.Match(text, n) }

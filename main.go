@@ -1,0 +1,324 @@
+// Command guichet is a self-hosted knowledge base and self-care chatbot for
+// French e-commerce customer service.
+//
+// main only wires: configuration, logger, storage, knowledge base, chat and
+// HTTP server, start and stop. Subcommands: "check" validates a content
+// directory, "eval" measures matching quality on a labelled file.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/guichet/guichet/chat"
+	"github.com/guichet/guichet/content"
+	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "guichet:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a subcommand, or serves until ctx is done.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "check":
+			return runCheck(args[1:], stdout, stderr)
+		case "eval":
+			return runEval(args[1:], stdout, stderr)
+		case "serve":
+			args = args[1:]
+		}
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	p := &program{cfg: cfg, logger: newLogger(cfg, stderr)}
+	if err := p.start(ctx); err != nil {
+		return err
+	}
+	p.logger.Info("guichet started", "url", "http://"+p.addr(), "config", cfg.String())
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return p.stop(sctx)
+}
+
+// config is the whole configuration. Precedence: defaults < GUICHET_* env
+// < flags.
+type config struct {
+	Addr          string
+	DataDir       string
+	ContentDir    string
+	WidgetOrigins []string
+	ShopName      string
+	LogLevel      string
+	LogFormat     string
+}
+
+func defaultConfig() config {
+	return config{Addr: ":8080", DataDir: "data", ShopName: "Maison Colibri", LogLevel: "info", LogFormat: "text"}
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	cfg := defaultConfig()
+	env := func(dst *string, key string) {
+		if v := getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	env(&cfg.Addr, "GUICHET_ADDR")
+	env(&cfg.DataDir, "GUICHET_DATA_DIR")
+	env(&cfg.ContentDir, "GUICHET_CONTENT_DIR")
+	env(&cfg.ShopName, "GUICHET_SHOP_NAME")
+	env(&cfg.LogLevel, "GUICHET_LOG_LEVEL")
+	env(&cfg.LogFormat, "GUICHET_LOG_FORMAT")
+	origins := getenv("GUICHET_WIDGET_ORIGINS")
+
+	fset := flag.NewFlagSet("guichet", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	fset.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
+	fset.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (bbolt file and search index)")
+	fset.StringVar(&cfg.ContentDir, "content", cfg.ContentDir, "directory of Markdown articles, watched for changes (default: embedded sample content)")
+	fset.StringVar(&origins, "widget-origins", origins, "comma-separated origins allowed to call the API from a browser")
+	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "shop name the bot introduces itself with")
+	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
+	if err := fset.Parse(args); err != nil {
+		return cfg, err
+	}
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.WidgetOrigins = append(cfg.WidgetOrigins, strings.TrimRight(o, "/"))
+		}
+	}
+	return cfg, cfg.validate()
+}
+
+func (c config) validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("invalid address %q (expected host:port, e.g. :8080): %w", c.Addr, err)
+	}
+	if c.DataDir == "" {
+		return errors.New("the data directory must not be empty (-data or GUICHET_DATA_DIR)")
+	}
+	if c.ContentDir != "" {
+		if fi, err := os.Stat(c.ContentDir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("content directory %q is not a readable directory", c.ContentDir)
+		}
+	}
+	for _, o := range c.WidgetOrigins {
+		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			return fmt.Errorf("widget origin %q must start with http:// or https://", o)
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// String is the effective configuration for the start-up log. There are no
+// secrets yet; mask them here when there are.
+func (c config) String() string {
+	content := c.ContentDir
+	if content == "" {
+		content = "(embedded sample)"
+	}
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, c.LogLevel, c.LogFormat)
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// program is one running Guichet.
+type program struct {
+	cfg    config
+	logger *slog.Logger
+
+	db     *bbolt.DB
+	kb     *kb.KB
+	srv    *server.Server
+	ln     net.Listener
+	served chan error
+}
+
+// start opens storage and the knowledge base, binds the listener (a busy
+// port fails here) and serves in the background.
+func (p *program) start(ctx context.Context) error {
+	if err := os.MkdirAll(p.cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	dbPath := filepath.Join(p.cfg.DataDir, "guichet.db")
+	db, err := bbolt.Open(dbPath, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, bbolt.ErrTimeout) {
+			return fmt.Errorf("open %s: already in use by another Guichet (one data dir per instance)", dbPath)
+		}
+		return fmt.Errorf("open %s: %w", dbPath, err)
+	}
+	p.db = db
+	k, err := kb.Open(p.kbOptions())
+	if err != nil {
+		db.Close()
+		return err
+	}
+	p.kb = k
+	for _, e := range k.Errors() {
+		p.logger.Warn("content error", "file", e.File, "line", e.Line, "message", e.Message)
+	}
+	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName})
+	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins}, bot, k, p.logger)
+	ln, err := net.Listen("tcp", p.cfg.Addr)
+	if err != nil {
+		k.Close()
+		db.Close()
+		return fmt.Errorf("listen on %s: %w", p.cfg.Addr, err)
+	}
+	p.ln = ln
+	p.served = make(chan error, 1)
+	go func() { p.served <- p.srv.Serve(ln) }()
+	return nil
+}
+
+func (p *program) kbOptions() kb.Options {
+	opts := kb.Options{Content: content.FS, IndexPath: filepath.Join(p.cfg.DataDir, "index")}
+	if p.cfg.ContentDir != "" {
+		opts.Content, opts.Dir = os.DirFS(p.cfg.ContentDir), p.cfg.ContentDir
+		opts.OnReload = func(errs []*kb.ValidationError, err error) {
+			if err != nil {
+				p.logger.Error("content reload failed", "err", err)
+				return
+			}
+			p.logger.Info("content reloaded", "articles", len(p.kb.Articles()), "errors", len(errs))
+			for _, e := range errs {
+				p.logger.Warn("content error", "file", e.File, "line", e.Line, "message", e.Message)
+			}
+		}
+	}
+	return opts
+}
+
+func (p *program) addr() string { return p.ln.Addr().String() }
+
+// stop shuts the server down, then closes the index, then the database.
+func (p *program) stop(ctx context.Context) error {
+	errs := []error{p.srv.Shutdown(ctx)}
+	if err := <-p.served; err != nil {
+		errs = append(errs, err)
+	}
+	errs = append(errs, p.kb.Close())
+	if err := p.db.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close database: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// contentFS returns the content directory, or the embedded sample.
+func contentFS(dir string) fs.FS {
+	if dir == "" {
+		return content.FS
+	}
+	return os.DirFS(dir)
+}
+
+// runCheck validates a content directory: "guichet check --content DIR".
+func runCheck(args []string, stdout, stderr io.Writer) error {
+	fset := flag.NewFlagSet("check", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	dir := fset.String("content", "", "content directory to check (default: embedded sample)")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	valid, errs, err := kb.Check(contentFS(*dir))
+	if err != nil {
+		return err
+	}
+	for _, e := range errs {
+		fmt.Fprintln(stdout, e.Error())
+	}
+	fmt.Fprintf(stdout, "%d article(s) valide(s), %d erreur(s)\n", valid, len(errs))
+	if len(errs) > 0 {
+		return fmt.Errorf("%d content error(s)", len(errs))
+	}
+	return nil
+}
+
+// runEval measures matching on a labelled file:
+// "guichet eval --content DIR --questions FILE.jsonl [--json]".
+func runEval(args []string, stdout, stderr io.Writer) error {
+	fset := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	dir := fset.String("content", "", "content directory (default: embedded sample)")
+	file := fset.String("questions", "", "JSON Lines file of {\"q\": ..., \"expect\": ...}")
+	asJSON := fset.Bool("json", false, "print the report as one JSON object")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return errors.New("eval needs --questions FILE.jsonl")
+	}
+	f, err := os.Open(*file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	qs, err := chat.ReadQuestions(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *file, err)
+	}
+	tmp, err := os.MkdirTemp("", "guichet-eval-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	k, err := kb.Open(kb.Options{Content: contentFS(*dir), IndexPath: filepath.Join(tmp, "index")})
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	for _, e := range k.Errors() {
+		fmt.Fprintln(stderr, "content error:", e.Error())
+	}
+	rep := chat.New(k, nil, chat.Options{}).Evaluate(qs)
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(rep)
+	}
+	return rep.WriteText(stdout)
+}

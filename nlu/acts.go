@@ -1,0 +1,147 @@
+package nlu
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Act is a conversational act: what a message does rather than what it asks.
+type Act string
+
+// The acts Acts recognises.
+const (
+	ActGreeting    Act = "greeting"
+	ActThanks      Act = "thanks"
+	ActGoodbye     Act = "goodbye"
+	ActHuman       Act = "human"
+	ActFrustration Act = "frustration"
+	ActYes         Act = "yes"
+	ActNo          Act = "no"
+)
+
+// actPhrases lists folded phrases per act. A phrase matches on word
+// boundaries anywhere in the folded message.
+var actPhrases = map[Act][]string{
+	ActGreeting: {"bonjour", "bonsoir", "salut", "coucou", "hello", "hey", "bjr",
+		"slt", "bsr", "cc", "yo", "hi", "re bonjour", "rebonjour", "bonjours", "bjour"},
+	ActThanks: {"merci", "mrc", "mci", "merki", "thx", "thanks", "je vous remercie",
+		"remercie", "c est gentil", "super merci", "parfait merci", "top merci", "nickel"},
+	ActGoodbye: {"au revoir", "aurevoir", "a bientot", "bonne journee", "bonne soiree",
+		"bonne fin de journee", "bye", "a plus", "a+", "ciao", "salut a vous", "adieu",
+		"bon week end", "bonne nuit"},
+	ActHuman: {"conseiller", "conseillere", "humain", "une vraie personne",
+		"un vrai humain", "une personne", "quelqu un", "qqn", "un agent", "operateur",
+		"operatrice", "service client au telephone", "parler a", "joindre le service client",
+		"etre rappele", "rappelez moi", "appeler le service client", "un responsable",
+		"vous appeler", "un interlocuteur", "parler avec", "agent humain", "un employe"},
+	ActFrustration: {"nul", "nulle", "nuls", "debile", "con", "connard", "connards",
+		"merde", "putain", "ptn", "bordel", "arnaque", "arnaqueur", "arnaqueurs",
+		"voleur", "voleurs", "escroc", "escrocs", "honteux", "honte", "scandaleux",
+		"scandale", "inadmissible", "inacceptable", "ras le bol", "marre",
+		"j en ai marre", "foutez", "foutre", "incompetent", "incompetents", "minable",
+		"lamentable", "pitoyable", "inutile", "ca sert a rien", "sert a rien",
+		"n importe quoi", "ridicule", "degoute", "degoutee", "enerve", "enervee",
+		"furieux", "furieuse", "pas normal", "c est abuse", "abuse", "abusé",
+		"je vais porter plainte", "porter plainte", "60 millions", "ufc que choisir",
+		"la pire", "le pire", "jamais plus", "plus jamais", "stupide", "idiot"},
+	ActYes: {"oui", "ouais", "ouai", "ui", "yes", "ok", "okay", "oki", "d accord",
+		"daccord", "dac", "exactement", "tout a fait", "absolument", "oui merci",
+		"c est ca", "voila", "bien sur", "affirmatif", "parfait", "oui oui", "yep",
+		"certainement", "volontiers", "ca m a aide", "c est bon"},
+	ActNo: {"non", "nan", "nope", "no", "pas du tout", "non merci", "absolument pas",
+		"pas vraiment", "non pas du tout", "negatif", "ca ne m a pas aide",
+		"ca m a pas aide", "toujours pas", "pas ca", "c est pas ca", "ce n est pas ca"},
+}
+
+// actWords are words that may fill a message made only of acts without
+// turning it into a question: "oui merci beaucoup", "ok super, bonne journée".
+var actFillers = setOf("beaucoup", "bcp", "super", "top", "genial", "parfait",
+	"tres", "bien", "encore", "a", "vous", "toi", "tout", "le", "monde", "madame",
+	"monsieur", "et", "ok", "alors", "bon", "donc", "du", "de", "la", "les", "pour",
+	"votre", "ton", "aide", "reponse", "c", "est", "ca", "je", "j", "en", "ai",
+	"infiniment", "mille", "fois", "vraiment", "je", "veux", "voudrais", "aimerais",
+	"souhaite", "souhaiterais", "parler", "avec", "un", "une", "svp", "stp",
+	"plait", "il", "s", "merci", "hello", "re")
+
+// Acts returns the conversational acts of text, strongest first, and whether
+// the message is nothing but those acts (no question left to answer).
+// Frustration is also read from shouting: several "!" or a long message in
+// capitals.
+func Acts(text string) (acts []Act, only bool) {
+	f := " " + strings.Join(strings.FieldsFunc(Fold(text), func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '+')
+	}), " ") + " "
+	covered := make([]bool, len(f))
+	order := []Act{ActHuman, ActFrustration, ActNo, ActYes, ActGoodbye, ActThanks, ActGreeting}
+	for _, a := range order {
+		hit := false
+		for _, p := range actPhrases[a] {
+			needle := " " + p + " "
+			for i := 0; ; {
+				j := strings.Index(f[i:], needle)
+				if j < 0 {
+					break
+				}
+				j += i
+				hit = true
+				for k := j + 1; k < j+len(needle)-1; k++ {
+					covered[k] = true
+				}
+				i = j + 1
+			}
+		}
+		if hit {
+			acts = append(acts, a)
+		}
+	}
+	if !contains(acts, ActFrustration) && shouting(text) {
+		acts = append([]Act{ActFrustration}, acts...)
+		if len(acts) > 1 && acts[1] == ActHuman {
+			acts[0], acts[1] = acts[1], acts[0]
+		}
+	}
+	// Whatever is not covered by an act phrase or a filler is a question.
+	only = len(acts) > 0
+	for _, w := range strings.Fields(maskCovered(f, covered)) {
+		if !actFillers[w] {
+			only = false
+			break
+		}
+	}
+	return acts, only
+}
+
+func maskCovered(f string, covered []bool) string {
+	b := []byte(f)
+	for i := range b {
+		if covered[i] {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+func shouting(text string) bool {
+	if strings.Count(text, "!") >= 3 || strings.Contains(text, "?!") {
+		return true
+	}
+	upper, letters := 0, 0
+	for _, r := range text {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	return letters >= 12 && upper*10 >= letters*8
+}
+
+func contains(acts []Act, a Act) bool {
+	for _, x := range acts {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,194 @@
+// Package nlu turns French text as customers write it into normalised tokens,
+// entities and conversational acts, and ranks articles against a question.
+//
+// It is pure: no I/O, no logging, no HTTP. It imports none of Guichet's
+// packages; kb registers Analyze as a Bleve analyser so that the knowledge
+// base's search and the chat's matcher tokenise text the same way.
+package nlu
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/french"
+)
+
+// Token is one normalised term of a text.
+type Token struct {
+	// Term is the stem used for matching ("livr" for "livrée").
+	Term string
+	// Word is the folded surface word the stem comes from ("livree").
+	Word string
+	// Start and End are byte offsets of the word in the original text.
+	Start, End int
+	// Pos is the 1-based position of the token in the text.
+	Pos int
+}
+
+// Fold lowercases s, removes accents and ligatures and turns every kind of
+// apostrophe into ASCII "'", so that "Où ÇA, l’été" and "ou ca, l'ete"
+// compare equal.
+func Fold(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		b.WriteString(foldRune(r))
+	}
+	return b.String()
+}
+
+// foldRune returns the folded form of one rune: lowercase ASCII where the rune
+// is a Latin letter with a diacritic, the rune itself lowercased otherwise.
+func foldRune(r rune) string {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return string(r)
+	}
+	switch r {
+	case '’', '‘', '`', '´', 'ʼ', '′':
+		return "'"
+	case 'œ', 'Œ':
+		return "oe"
+	case 'æ', 'Æ':
+		return "ae"
+	case 'ß':
+		return "ss"
+	case '«', '»':
+		return `"`
+	case '\u00a0', '\u202f':
+		return " "
+	}
+	if f, ok := accentFold[unicode.ToLower(r)]; ok {
+		return f
+	}
+	return string(unicode.ToLower(r))
+}
+
+var accentFold = map[rune]string{
+	'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'ä': "a", 'å': "a",
+	'ç': "c",
+	'è': "e", 'é': "e", 'ê': "e", 'ë': "e",
+	'ì': "i", 'í': "i", 'î': "i", 'ï': "i",
+	'ñ': "n",
+	'ò': "o", 'ó': "o", 'ô': "o", 'õ': "o", 'ö': "o",
+	'ù': "u", 'ú': "u", 'û': "u", 'ü': "u",
+	'ý': "y", 'ÿ': "y",
+}
+
+// word is a raw folded word with its byte span in the original text.
+type word struct {
+	text       string
+	start, end int
+}
+
+// splitWords cuts text into folded words made of letters and digits. An
+// apostrophe ends a word, except in "aujourd'hui"; hyphens and punctuation end
+// words too. Offsets refer to the original text.
+func splitWords(text string) []word {
+	var (
+		words []word
+		cur   strings.Builder
+		start = -1
+	)
+	flush := func(end int) {
+		if start >= 0 && cur.Len() > 0 {
+			words = append(words, word{text: cur.String(), start: start, end: end})
+		}
+		cur.Reset()
+		start = -1
+	}
+	for i, r := range text {
+		f := foldRune(r)
+		if f == "'" && cur.String() == "aujourd" {
+			continue
+		}
+		c, _ := utf8.DecodeRuneInString(f)
+		if len(f) > 0 && (unicode.IsLetter(c) || unicode.IsDigit(c)) {
+			if start < 0 {
+				start = i
+			}
+			cur.WriteString(f)
+			continue
+		}
+		flush(i)
+	}
+	flush(len(text))
+	return words
+}
+
+// Words returns the folded surface words of text after SMS expansion, with
+// stop words and bare numbers removed: the vocabulary a matcher learns from.
+func Words(text string) []string {
+	toks := Analyze(text)
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.Word
+	}
+	return out
+}
+
+// Analyze normalises text into tokens: fold, split, expand SMS spellings,
+// drop elided particles, stop words, bare numbers and single letters, then
+// stem with the Snowball French stemmer. Every caller that compares French
+// text (the Bleve index, the matcher) goes through this one function.
+func Analyze(text string) []Token {
+	var toks []Token
+	pos := 0
+	for _, w := range splitWords(text) {
+		for _, x := range expand(w.text) {
+			if !keep(x) {
+				continue
+			}
+			pos++
+			toks = append(toks, Token{Term: Stem(x), Word: x, Start: w.start, End: w.end, Pos: pos})
+		}
+	}
+	return toks
+}
+
+// Terms returns only the stems of Analyze(text).
+func Terms(text string) []string {
+	toks := Analyze(text)
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.Term
+	}
+	return out
+}
+
+// Stem returns the Snowball French stem of a folded word.
+func Stem(w string) string {
+	return french.Stem(w, true)
+}
+
+// keep tells whether a folded, expanded word carries meaning for matching.
+func keep(w string) bool {
+	if len(w) < 2 || stopWords[w] {
+		return false
+	}
+	for _, r := range w {
+		if !unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false // bare numbers: order numbers and quantities are entities
+}
+
+// expand rewrites one folded word written in SMS style or as a common
+// abbreviation into the words it stands for; other words are returned as is.
+func expand(w string) []string {
+	if x, ok := smsWords[w]; ok {
+		return x
+	}
+	// "jveux", "jsuis", "jpeux": an elided "j" glued to the verb. No French
+	// word starts with "j" and a consonant, so the "j" can go.
+	if len(w) > 2 && w[0] == 'j' && !vowel(w[1]) {
+		return expand(w[1:])
+	}
+	return []string{w}
+}
+
+func vowel(c byte) bool { return strings.IndexByte("aeiouy", c) >= 0 }

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/guichet/guichet/chat"
+	"github.com/guichet/guichet/kb"
+)
+
+// errorBody is the JSON shape of every API error.
+type errorBody struct {
+	Error struct {
+		Code      string `json:"code"`
+		Message   string `json:"message"`
+		RequestID string `json:"request_id,omitempty"`
+	} `json:"error"`
+}
+
+// badJSON marks a request body that could not be decoded.
+type badJSON struct{ err error }
+
+func (e badJSON) Error() string { return "decode body: " + e.err.Error() }
+func (e badJSON) Unwrap() error { return e.err }
+
+// handleError is the one place where errors become responses. It never
+// sends err.Error() to the client; unexpected errors are logged once, here,
+// with the request id the customer sees.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, code, msg := classify(err)
+	rid := requestID(c)
+	if status >= 500 {
+		msg = fmt.Sprintf(msgInternal, rid)
+		s.logger.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", rid, "err", err)
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message = code, msg
+	if status >= 500 {
+		body.Error.RequestID = rid
+	}
+	return c.Status(status).JSON(body)
+}
+
+func classify(err error) (status int, code, msg string) {
+	var fe *fiber.Error
+	var bj badJSON
+	switch {
+	case errors.Is(err, kb.ErrNotFound):
+		return fiber.StatusNotFound, "not_found", msgArticleNotFound
+	case errors.Is(err, chat.ErrNotFound):
+		return fiber.StatusNotFound, "not_found", msgConvNotFound
+	case errors.Is(err, chat.ErrEmptyMessage):
+		return fiber.StatusBadRequest, "empty_message", msgEmptyMessage
+	case errors.Is(err, chat.ErrMessageTooBig):
+		return fiber.StatusRequestEntityTooLarge, "message_too_long", msgMessageTooBig
+	case errors.Is(err, chat.ErrConversationFull):
+		return fiber.StatusConflict, "conversation_full", msgConversationFull
+	case errors.Is(err, chat.ErrUnknownChoice):
+		return fiber.StatusBadRequest, "unknown_choice", msgUnknownChoice
+	case errors.As(err, &bj):
+		return fiber.StatusBadRequest, "bad_json", msgBadJSON
+	case errors.As(err, &fe):
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return fe.Code, "not_found", msgNotFound
+		case fiber.StatusMethodNotAllowed:
+			return fe.Code, "method_not_allowed", msgMethodNotAllowed
+		case fiber.StatusRequestEntityTooLarge:
+			return fe.Code, "body_too_large", msgBodyTooBig
+		case fiber.StatusTooManyRequests:
+			return fe.Code, "too_many_requests", msgTooManyRequests
+		case fiber.StatusServiceUnavailable:
+			return fe.Code, "unavailable", msgServiceOverloaded
+		case fiber.StatusBadRequest:
+			return fe.Code, "bad_request", msgBadJSON
+		}
+		if fe.Code < 500 {
+			return fe.Code, "error", msgNotFound
+		}
+	}
+	return fiber.StatusInternalServerError, "internal", msgInternal
+}
+
+// decode reads a JSON body into v.
+func decode(c *fiber.Ctx, v any) error {
+	if err := json.Unmarshal(c.Body(), v); err != nil {
+		return badJSON{err}
+	}
+	return nil
+}
+
+func requestID(c *fiber.Ctx) string {
+	rid, _ := c.Locals("requestid").(string)
+	return rid
+}
+
+// accessLog writes one line per request: method, path (never the query
+// string, which may hold a customer's words), status, duration, request id.
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.handleError(c, err); herr != nil {
+			return herr
+		}
+	}
+	s.logger.Info("request", "method", c.Method(), "path", c.Path(), "status", c.Response().StatusCode(),
+		"duration", time.Since(start).Round(time.Microsecond).String(), "request_id", requestID(c))
+	return nil
+}
+
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	s.logger.Error("panic", "path", c.Path(), "request_id", requestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
+}
+

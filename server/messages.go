@@ -1,0 +1,19 @@
+package server
+
+// French messages the API sends in error bodies. Polite, and each says what
+// to do next.
+const (
+	msgNotFound          = "Cette page n’existe pas."
+	msgArticleNotFound   = "Cet article n’existe pas ou a été retiré."
+	msgConvNotFound      = "Cette conversation est introuvable. Vous pouvez en commencer une nouvelle."
+	msgEmptyMessage      = "Votre message est vide : écrivez votre question puis envoyez-la."
+	msgMessageTooBig     = "Votre message est un peu long pour moi (2 000 caractères au plus). Pouvez-vous le raccourcir ?"
+	msgConversationFull  = "Cette conversation est très longue : pour continuer, commencez-en une nouvelle."
+	msgUnknownChoice     = "Ce choix n’est plus disponible. Posez votre question, je vous réponds tout de suite."
+	msgBadJSON           = "La requête est illisible : le corps doit être un JSON valide, par exemple {\"text\": \"Où est mon colis ?\"}."
+	msgBodyTooBig        = "La requête est trop volumineuse."
+	msgTooManyRequests   = "Vous envoyez beaucoup de messages en peu de temps. Merci de patienter quelques secondes avant de réessayer."
+	msgMethodNotAllowed  = "Cette action n’est pas possible à cette adresse."
+	msgInternal          = "Une erreur interne est survenue. Réessayez dans un instant ; si le problème continue, indiquez ce code au support : %s."
+	msgServiceOverloaded = "Le service est momentanément indisponible. Réessayez dans un instant."
+)

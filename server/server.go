@@ -1,0 +1,81 @@
+// Package server is Guichet's HTTP layer and the only package that imports
+// Fiber. routes.go lists every route; each area has its own file. Handlers
+// return errors to the one error handler in errors.go.
+//
+// Nothing imports server.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/guichet/guichet/chat"
+	"github.com/guichet/guichet/kb"
+)
+
+// Config holds the HTTP options.
+type Config struct {
+	// WidgetOrigins are the origins allowed to call the API from a
+	// browser (CORS). Empty means same-origin only.
+	WidgetOrigins []string
+	// ChatRate is how many chat requests one client may make per minute.
+	ChatRate int
+	// BodyLimit bounds request bodies, in bytes.
+	BodyLimit int
+}
+
+// Server serves the API.
+type Server struct {
+	app    *fiber.App
+	bot    *chat.Bot
+	kb     *kb.KB
+	logger *slog.Logger
+	cfg    Config
+}
+
+// New builds the server and its routes. It does no I/O.
+func New(cfg Config, bot *chat.Bot, k *kb.KB, logger *slog.Logger) *Server {
+	if cfg.ChatRate == 0 {
+		cfg.ChatRate = 60
+	}
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 64 << 10
+	}
+	s := &Server{bot: bot, kb: k, logger: logger, cfg: cfg}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "Guichet",
+		ErrorHandler:          s.handleError,
+		Immutable:             true,
+		ReadTimeout:           10 * time.Second,
+		WriteTimeout:          10 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		BodyLimit:             cfg.BodyLimit,
+		DisableStartupMessage: true,
+	})
+	s.routes()
+	return s
+}
+
+// Serve serves HTTP on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	if err := s.app.Listener(ln); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for requests in flight.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.app.ShutdownWithContext(ctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// Test runs one request through the app in process (for tests).
+func (s *Server) App() *fiber.App { return s.app }
