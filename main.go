@@ -240,7 +240,10 @@ func (p *program) addr() string { return p.ln.Addr().String() }
 // stop shuts the server down, then closes the index, then the database.
 func (p *program) stop(ctx context.Context) error {
 	errs := []error{p.srv.Shutdown(ctx)}
-	if err := <-p.served; err != nil {
+	// Shutdown does nothing if Serve has not started yet; closing the
+	// listener ends Serve in every case.
+	_ = p.ln.Close()
+	if err := <-p.served; err != nil && !errors.Is(err, net.ErrClosed) {
 		errs = append(errs, err)
 	}
 	errs = append(errs, p.kb.Close())

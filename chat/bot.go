@@ -92,8 +92,8 @@ type Options struct {
 // Defaults, chosen on the sample content's own example questions and a
 // separate development file (see the README).
 const (
-	defaultAnswerAt  = 0.45
-	defaultClarifyAt = 0.2
+	defaultAnswerAt  = 0.3
+	defaultClarifyAt = 0.1
 	defaultMaxRunes  = 2000
 )
 
@@ -203,19 +203,23 @@ func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
 			return r
 		}
 	}
-	// Close candidates: offer them as a choice.
-	if m.Confidence >= b.opts.ClarifyAt && len(m.Candidates) >= 2 {
+	// Not sure enough to answer, but not lost: ask, offering the close
+	// candidates (or the one) as choices.
+	if m.Confidence >= b.opts.ClarifyAt && len(m.Candidates) > 0 {
 		top := m.Candidates[0].Score
 		var choices []Choice
 		for _, c := range m.Candidates[:min(3, len(m.Candidates))] {
-			if c.Score >= 0.75*top {
+			if c.Score >= 0.6*top {
 				choices = append(choices, b.choice(c.ID))
 			}
 		}
-		if len(choices) >= 2 {
-			return &Reply{Outcome: OutcomeClarify, Text: msgClarify + " " + titles(choices) + " ?",
-				HTML: "<p>" + escape(msgClarify) + "</p>", Choices: choices, Confidence: m.Confidence, Ranked: ranked}
+		intro := msgClarify
+		if len(choices) == 1 {
+			intro = msgClarifyOne
 		}
+		text := intro + " " + titles(choices) + " ?"
+		return &Reply{Outcome: OutcomeClarify, Text: text, HTML: "<p>" + escape(intro) + "</p>",
+			Choices: choices, Confidence: m.Confidence, Ranked: ranked}
 	}
 	// A miss: say so, and offer the closest topics that are not noise.
 	var sugg []Choice
@@ -225,7 +229,7 @@ func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
 		}
 		sugg = append(sugg, b.choice(c.ID))
 	}
-	text := msgMissNoHint
+	text := missNoHint[conv.Misses%len(missNoHint)]
 	if len(sugg) > 0 {
 		text = missMessages[conv.Misses%len(missMessages)]
 	}

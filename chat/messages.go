@@ -14,7 +14,7 @@ const (
 	msgEmpathy     = "Je suis désolé pour ce désagrément."
 	msgClarify     = "Pour bien vous répondre, votre question concerne plutôt :"
 	msgChose       = "Voici la réponse à votre question :"
-	msgMissNoHint  = "Je n’ai malheureusement pas de réponse à cette question. Je peux vous aider pour le suivi de commande, la livraison, les retours, les remboursements, le paiement ou votre compte."
+	msgClarifyOne  = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
 )
 
 // missMessages vary from one miss to the next in a conversation, so that the
@@ -23,4 +23,11 @@ var missMessages = []string{
 	"Je ne suis pas certain d’avoir bien saisi votre demande. Voici les sujets qui s’en approchent le plus :",
 	"Je n’ai pas trouvé de réponse précise à cette question. Ces sujets pourront peut-être vous aider :",
 	"Cette question dépasse ce que je sais traiter pour le moment. Un conseiller pourra vous aider ; voici aussi les sujets les plus proches :",
+}
+
+// missNoHint are said when nothing in the knowledge base is even close.
+var missNoHint = []string{
+	"Je n’ai malheureusement pas de réponse à cette question. Je peux vous aider pour le suivi de commande, la livraison, les retours, les remboursements, le paiement ou votre compte.",
+	"Cette question sort de ce que je connais, désolé. Je suis là pour vos commandes, livraisons, retours, remboursements, paiements et votre compte client.",
+	"Je ne sais pas répondre à cela, mais un conseiller de notre service client pourra vous aider. Pour une commande, une livraison ou un retour, je reste à votre disposition.",
 }

@@ -74,11 +74,17 @@ func parse(file string, data []byte) (*Article, []*ValidationError) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &doc); err != nil {
-		line, detail := 2, err.Error()
-		if m := reYAMLLine.FindStringSubmatch(detail); m != nil {
+		// yaml.v3 does not always say where; an unclosed bracket or quote
+		// is the usual culprit and is found more precisely by hand.
+		line, detail := unbalancedLine(lines[1:end]), strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := reYAMLLine.FindStringSubmatch(err.Error()); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			line, detail = n+1, m[2]
+			if line == 0 {
+				line = n
+			}
+			detail = m[2]
 		}
+		line = max(line, 1) + 1 // the front matter starts on line 2
 		hint := "vérifiez l’indentation, les deux-points et les guillemets"
 		if strings.Contains(detail, "mapping values are not allowed") {
 			hint = "un texte contient « : » ; mettez-le entre guillemets, par exemple title: \"Retour : mode d’emploi\""
@@ -139,6 +145,18 @@ func parse(file string, data []byte) (*Article, []*ValidationError) {
 		return nil, errs
 	}
 	return a, nil
+}
+
+// unbalancedLine guesses where a YAML error without a line is: the first
+// line whose brackets or quotes are not closed (1-based), else 0.
+func unbalancedLine(lines []string) int {
+	for i, l := range lines {
+		if strings.Count(l, "[") != strings.Count(l, "]") || strings.Count(l, "{") != strings.Count(l, "}") ||
+			strings.Count(l, `"`)%2 == 1 {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 func scalar(v *yaml.Node, line int, field string, fail func(int, string, string, ...any)) string {

@@ -137,12 +137,26 @@ func (k *KB) Search(ctx context.Context, r SearchRequest) (*SearchResult, error)
 	if err != nil {
 		return nil, err
 	}
-	if res.Total == 0 && strings.TrimSpace(r.Query) != "" {
+	if res.Total > 0 || strings.TrimSpace(r.Query) == "" {
+		return res, nil
+	}
+	// Nothing found: read typos against the knowledge base's vocabulary,
+	// then let Bleve tolerate one edit per term.
+	fuzzy := 0
+	if corrected, ok := k.snap.Load().matcher.Correct(r.Query); ok {
+		r.Query = corrected
+	} else {
+		fuzzy = 1
+	}
+	if res, err = k.search(ctx, r, size, fuzzy); err != nil {
+		return nil, err
+	}
+	if res.Total == 0 && fuzzy == 0 {
 		if res, err = k.search(ctx, r, size, 1); err != nil {
 			return nil, err
 		}
-		res.Fuzzy = res.Total > 0
 	}
+	res.Fuzzy = res.Total > 0
 	return res, nil
 }
 

@@ -215,7 +215,7 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 	})
 	docs := make([]nlu.Doc, len(s.sorted))
 	for i, a := range s.sorted {
-		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags}
+		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags, Body: k.render.Text(a.HTML)}
 	}
 	s.matcher = nlu.NewMatcher(docs, k.opts.Weights)
 	return s, nil
@@ -270,3 +270,6 @@ func (k *KB) Errors() []*ValidationError { return k.snap.Load().errs }
 
 // Match ranks the articles for a customer's question.
 func (k *KB) Match(text string, n int) nlu.Match { return k.snap.Load().matcher.Match(text, n) }
+
+// Calibration exposes the matcher's confidence weights, for diagnostics.
+func (k *KB) Calibration() [4]float64 { return k.snap.Load().matcher.Calibration() }

@@ -61,7 +61,10 @@ var actFillers = setOf("beaucoup", "bcp", "super", "top", "genial", "parfait",
 	"votre", "ton", "aide", "reponse", "c", "est", "ca", "je", "j", "en", "ai",
 	"infiniment", "mille", "fois", "vraiment", "je", "veux", "voudrais", "aimerais",
 	"souhaite", "souhaiterais", "parler", "avec", "un", "une", "svp", "stp",
-	"plait", "il", "s", "merci", "hello", "re")
+	"plait", "il", "s", "merci", "hello", "re", "passez", "passer", "mettez",
+	"mettre", "relation", "moi", "me", "etes", "es", "sont", "trop", "si",
+	"tellement", "site", "service", "vos", "avoir", "avez", "pouvez", "peux",
+	"puis", "parle", "parlez", "quand", "meme", "completement", "totalement")
 
 // Acts returns the conversational acts of text, strongest first, and whether
 // the message is nothing but those acts (no question left to answer).

@@ -36,8 +36,8 @@ var (
 	rePhone = regexp.MustCompile(`(?:\+33\s?|0033\s?|\b0)[1-9](?:[\s.\-]?\d{2}){4}\b`)
 	// Order numbers: a prefix such as "GC-" or "CMD" then digits, or a bare
 	// run of 6 to 12 digits.
-	reOrder = regexp.MustCompile(`(?i)\b(?:[a-z]{1,4}[\-#]?)?\d{6,12}\b|#\s?\d{4,12}\b`)
-	reDate  = regexp.MustCompile(`(?i)\b(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\b|\b(\d{1,2})(?:er)?\s+(janvier|fevrier|février|mars|avril|mai|juin|juillet|aout|août|septembre|octobre|novembre|decembre|décembre)(?:\s+(\d{4}))?\b`)
+	reOrder  = regexp.MustCompile(`(?i)\b(?:[a-z]{1,4}[\-#]?)?\d{6,12}\b|#\s?\d{4,12}\b`)
+	reDate   = regexp.MustCompile(`(?i)\b(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\b|\b(\d{1,2})(?:er)?\s+(janvier|fevrier|février|mars|avril|mai|juin|juillet|aout|août|septembre|octobre|novembre|decembre|décembre)(?:\s+(\d{4}))?\b`)
 	reAmount = regexp.MustCompile(`(?i)(\d+(?:[.,]\d{1,2})?)\s?(?:€|eur\b|euros?\b)`)
 	rePostal = regexp.MustCompile(`\b(?:0[1-9]|[1-8]\d|9[0-5]|97)\d{3}\b`)
 )
@@ -101,8 +101,8 @@ func Extract(text string) []Entity {
 	}
 	for _, m := range reOrder.FindAllStringIndex(text, -1) {
 		span := text[m[0]:m[1]]
-		if len(digits(span)) == 5 {
-			continue
+		if len(span) == 5 && digits(span) == span {
+			continue // a bare five-digit number is a postcode
 		}
 		add(EntityOrder, m[0], m[1], strings.ToUpper(strings.TrimSpace(strings.TrimPrefix(span, "#"))))
 	}

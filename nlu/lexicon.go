@@ -61,7 +61,7 @@ var stopWords = setOf(
 	"aurait", "eu", "fut", "soit", "sois",
 	// prepositions and conjunctions
 	"et", "ou", "mais", "donc", "or", "ni", "car", "dans", "par", "pour", "sur",
-	"sous", "avec", "chez", "vers", "entre", "comme", "si", "lorsque", 
+	"sous", "avec", "chez", "vers", "entre", "comme", "si", "lorsque",
 	"puis", "alors", "aussi", "tres", "bien", "ainsi", "afin", "ne", "n",
 	"est-ce", "ici", "voici", "voila", "deja", "meme",
 	// elided particles left alone after an apostrophe

@@ -13,6 +13,9 @@ type Doc struct {
 	Title     string
 	Questions []string
 	Tags      []string
+	// Body is the answer's plain text: it widens the vocabulary the
+	// matcher knows and weighs lightly in the article's model.
+	Body string
 }
 
 // Candidate is an article ranked for a question.
@@ -41,6 +44,7 @@ type Match struct {
 type Weights struct {
 	Stem, Bigram, Gram float64 // share of each feature family in a vector
 	Max, Centroid      float64 // article score = Max*best example + Centroid*article model
+	Body               float64 // weight of the answer's text in the article model
 	// Epochs, Rate and Temp drive the discriminative training of the
 	// article models; Epochs 0 keeps plain centroids.
 	Epochs     int
@@ -49,7 +53,7 @@ type Weights struct {
 
 // DefaultWeights were chosen by leave-one-out over example questions only
 // (see the README's "Matching quality" section), never on a test split.
-var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Epochs: 8, Rate: 0.2, Temp: 5}
+var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 0.3, Epochs: 8, Rate: 0.2, Temp: 5}
 
 // Matcher ranks articles for a question by comparing it with each article's
 // title and example questions. It is immutable once built and safe for
@@ -64,7 +68,7 @@ type Matcher struct {
 	unitDoc  []int32     // unit -> doc index
 	vocab    *speller
 	maxIDF   float32
-	calib    [3]float64 // logistic calibration: bias, top score, margin
+	calib    [4]float64 // logistic calibration: bias, top score, margin, known share
 	pool     sync.Pool
 }
 
@@ -95,7 +99,11 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 			m.unitDoc = append(m.unitDoc, int32(i))
 		}
 	}
-	m.vocab = newSpeller(units)
+	bodies := make([][]Token, len(docs))
+	for i, d := range docs {
+		bodies[i] = Analyze(d.Body)
+	}
+	m.vocab = newSpeller(append(units, bodies...))
 
 	// Document frequencies over units.
 	df := map[string]int{}
@@ -124,6 +132,16 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 		for id, v := range vec {
 			m.unitPost[id] = append(m.unitPost[id], posting{int32(u), float32(v)})
 			cents[m.unitDoc[u]][id] += v
+		}
+	}
+	if m.w.Body > 0 {
+		for d, toks := range bodies {
+			if len(toks) == 0 {
+				continue
+			}
+			for id, v := range m.vector(stemFeatures(toks)) {
+				cents[d][id] += m.w.Body * v
+			}
 		}
 	}
 	for _, c := range cents {
@@ -236,6 +254,19 @@ func containsID(ids []int32, id int32) bool {
 		}
 	}
 	return false
+}
+
+// stemFeatures are the stem features only, for long texts where bigrams
+// and character n-grams would add noise.
+func stemFeatures(toks []Token) map[string]float64 {
+	fs := map[string]float64{}
+	for _, t := range toks {
+		fs["s:"+t.Term]++
+	}
+	for f, c := range fs {
+		fs[f] = 1 + math.Log(c)
+	}
+	return fs
 }
 
 // features returns the raw weighted features of a token list, each family
@@ -366,62 +397,89 @@ func (m *Matcher) confidence(c []Candidate, known float64) float64 {
 	if len(c) == 0 {
 		return 0
 	}
+	x := calibFeatures(c, known)
+	z := m.calib[0]
+	for i, v := range x {
+		z += m.calib[i+1] * v
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// calibFeatures are what confidence is computed from: the best score, its
+// margin over the second, and the share of the question's words the
+// knowledge base knows.
+func calibFeatures(c []Candidate, known float64) [3]float64 {
 	s1, s2 := c[0].Score, 0.0
 	if len(c) > 1 {
 		s2 = c[1].Score
 	}
-	z := m.calib[0] + m.calib[1]*s1 + m.calib[2]*(s1-s2)
-	return known / (1 + math.Exp(-z))
+	return [3]float64{s1, s1 - s2, known}
 }
 
-// calibrate fits P(top candidate is right | top score, margin) by logistic
-// regression on a leave-one-out pass over example questions.
+// calibrate fits P(top candidate is right | features) by logistic
+// regression on a leave-one-out pass over example questions (right or wrong
+// answers) and on the background questions (always wrong: off topic).
 func (m *Matcher) calibrate() {
-	m.calib = [3]float64{-4, 10, 10} // sensible prior for tiny knowledge bases
+	m.calib = [4]float64{-6, 10, 10, 2} // a sensible prior for tiny knowledge bases
 	type obs struct {
-		x1, x2 float64
-		y      float64
+		x [3]float64
+		y float64
 	}
 	var data []obs
 	step := 1
-	if len(m.unitDoc) > 400 {
-		step = len(m.unitDoc) / 400
+	if len(m.unitDoc) > 600 {
+		step = len(m.unitDoc) / 600
 	}
 	units := m.unitTokens()
+	pos := 0.0
 	for u := 0; u < len(units); u += step {
 		r := m.match(units[u], 2, u)
 		if len(r.Candidates) == 0 {
 			continue
 		}
-		s1, s2 := r.Candidates[0].Score, 0.0
-		if len(r.Candidates) > 1 {
-			s2 = r.Candidates[1].Score
-		}
 		y := 0.0
 		if r.Candidates[0].ID == m.docs[m.unitDoc[u]].ID {
 			y = 1
 		}
-		data = append(data, obs{s1, s1 - s2, y})
+		pos += y
+		data = append(data, obs{calibFeatures(r.Candidates, r.Known), y})
 	}
-	pos := 0.0
-	for _, o := range data {
-		pos += o.y
+	inScope := len(data)
+	for _, q := range background {
+		if r := m.Match(q, 2); len(r.Candidates) > 0 {
+			data = append(data, obs{calibFeatures(r.Candidates, r.Known), 0})
+		}
 	}
-	if len(data) < 20 || pos == 0 || pos == float64(len(data)) {
+	if inScope < 20 || pos == 0 {
 		return
 	}
+	// Weigh background so that it counts as a quarter of the evidence.
+	bgWeight := 1.0
+	if n := len(data) - inScope; n > 0 {
+		bgWeight = float64(inScope) / 3 / float64(n)
+	}
 	w := m.calib
-	for it := 0; it < 2000; it++ {
-		var g [3]float64
-		for _, o := range data {
-			p := 1 / (1 + math.Exp(-(w[0] + w[1]*o.x1 + w[2]*o.x2)))
-			e := p - o.y
-			g[0] += e
-			g[1] += e * o.x1
-			g[2] += e * o.x2
+	for it := 0; it < 3000; it++ {
+		var g [4]float64
+		total := 0.0
+		for i, o := range data {
+			z := w[0]
+			for k, v := range o.x {
+				z += w[k+1] * v
+			}
+			e := 1/(1+math.Exp(-z)) - o.y
+			wt := 1.0
+			if i >= inScope {
+				wt = bgWeight
+			}
+			total += wt
+			g[0] += wt * e
+			for k, v := range o.x {
+				g[k+1] += wt * e * v
+			}
 		}
 		for k := range w {
-			w[k] -= 0.5 * (g[k]/float64(len(data)) + 0.001*w[k]*float64(min(k, 1)))
+			w[k] -= 1.0 * (g[k] / total)
 		}
 	}
 	m.calib = w
@@ -440,6 +498,26 @@ func (m *Matcher) unitTokens() [][]Token {
 	return units
 }
 
+// Correct returns text's words folded, with the words the knowledge base
+// does not know replaced by their correction when there is one, and whether
+// anything was corrected. Agents' search uses it before fuzzy matching.
+func (m *Matcher) Correct(text string) (string, bool) {
+	words := splitWords(text)
+	out := make([]string, len(words))
+	changed := false
+	for i, w := range words {
+		out[i] = w.text
+		t := Token{Word: w.text, Term: Stem(w.text)}
+		if m.vocab.knows(t) {
+			continue
+		}
+		if c, ok := m.vocab.correct(w.text); ok {
+			out[i], changed = c, true
+		}
+	}
+	return strings.Join(out, " "), changed
+}
+
 // Vocabulary reports whether the knowledge base uses the folded word w.
 func (m *Matcher) Vocabulary(w string) bool { return m.vocab.words[w] > 0 }
 
@@ -449,10 +527,11 @@ type speller struct {
 	words   map[string]int      // folded word -> frequency
 	stems   map[string]bool     // stems seen
 	deletes map[string][]string // one-letter deletion -> words
+	byFirst map[byte][]string   // first letter -> words of 7 letters or more
 }
 
 func newSpeller(units [][]Token) *speller {
-	s := &speller{words: map[string]int{}, stems: map[string]bool{}, deletes: map[string][]string{}}
+	s := &speller{words: map[string]int{}, stems: map[string]bool{}, deletes: map[string][]string{}, byFirst: map[byte][]string{}}
 	for _, toks := range units {
 		for _, t := range toks {
 			s.words[t.Word]++
@@ -460,6 +539,9 @@ func newSpeller(units [][]Token) *speller {
 		}
 	}
 	for w := range s.words {
+		if len(w) >= 7 {
+			s.byFirst[w[0]] = append(s.byFirst[w[0]], w)
+		}
 		if len(w) < 4 {
 			continue
 		}
@@ -473,14 +555,21 @@ func newSpeller(units [][]Token) *speller {
 func (s *speller) knows(t Token) bool { return s.words[t.Word] > 0 || s.stems[t.Term] }
 
 // correct returns the most frequent known word within one edit of w (two for
-// words of 8 letters or more). Short words are never corrected.
+// words of 9 letters or more) that starts with the same letter: customers
+// rarely mistype the first letter, and allowing it turns "pomme" into
+// "somme". Words under 5 letters are never corrected.
 func (s *speller) correct(w string) (string, bool) {
 	if len(w) < 5 {
 		return "", false
 	}
 	best, bestFreq := "", 0
+	limit := 1
+	if len(w) >= 9 {
+		limit = 2
+	}
 	consider := func(c string, maxDist int) {
-		if c == w || s.words[c] == 0 || dist(w, c) > maxDist {
+		maxDist = min(maxDist, limit)
+		if c == w || c == "" || c[0] != w[0] || s.words[c] == 0 || dist(w, c) > maxDist {
 			return
 		}
 		if f := s.words[c]; f > bestFreq || (f == bestFreq && c < best) {
@@ -489,7 +578,7 @@ func (s *speller) correct(w string) (string, bool) {
 	}
 	d1 := deletes1(w)
 	for _, d := range d1 {
-		consider(d, 1)                  // w has an extra letter
+		consider(d, 1)                   // w has an extra letter
 		for _, c := range s.deletes[d] { // substitution or transposition
 			consider(c, 2)
 		}
@@ -497,13 +586,12 @@ func (s *speller) correct(w string) (string, bool) {
 	for _, c := range s.deletes[w] { // w misses a letter
 		consider(c, 1)
 	}
-	if best == "" && len(w) >= 8 {
-		for _, d := range d1 {
-			for _, dd := range deletes1(d) {
-				consider(dd, 2)
-				for _, c := range s.deletes[dd] {
-					consider(c, 2)
-				}
+	if best == "" && limit == 2 {
+		// Two edits in a long word: scan the known words with the same
+		// first letter and a close length.
+		for _, c := range s.byFirst[w[0]] {
+			if d := len(c) - len(w); d >= -2 && d <= 2 {
+				consider(c, 2)
 			}
 		}
 	}
@@ -547,3 +635,7 @@ func dist(a, b string) int {
 	}
 	return d[la][lb]
 }
+
+// Calibration returns the fitted confidence weights (bias, best score,
+// margin, known share), for diagnostics.
+func (m *Matcher) Calibration() [4]float64 { return m.calib }

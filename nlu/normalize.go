@@ -41,6 +41,9 @@ func Fold(s string) string {
 // foldRune returns the folded form of one rune: lowercase ASCII where the rune
 // is a Latin letter with a diacritic, the rune itself lowercased otherwise.
 func foldRune(r rune) string {
+	if r == '`' {
+		return "'"
+	}
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
 			r += 'a' - 'A'

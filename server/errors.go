@@ -77,10 +77,12 @@ func classify(err error) (status int, code, msg string) {
 		case fiber.StatusServiceUnavailable:
 			return fe.Code, "unavailable", msgServiceOverloaded
 		case fiber.StatusBadRequest:
-			return fe.Code, "bad_request", msgBadJSON
+			return fe.Code, "bad_request", msgBadRequest
+		case fiber.StatusRequestTimeout:
+			return fe.Code, "timeout", msgTimeout
 		}
 		if fe.Code < 500 {
-			return fe.Code, "error", msgNotFound
+			return fe.Code, "bad_request", msgBadRequest
 		}
 	}
 	return fiber.StatusInternalServerError, "internal", msgInternal
@@ -117,4 +119,3 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 func (s *Server) logPanic(c *fiber.Ctx, e any) {
 	s.logger.Error("panic", "path", c.Path(), "request_id", requestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
 }
-

@@ -13,6 +13,8 @@ const (
 	msgBadJSON           = "La requête est illisible : le corps doit être un JSON valide, par exemple {\"text\": \"Où est mon colis ?\"}."
 	msgBodyTooBig        = "La requête est trop volumineuse."
 	msgTooManyRequests   = "Vous envoyez beaucoup de messages en peu de temps. Merci de patienter quelques secondes avant de réessayer."
+	msgBadRequest        = "La requête n’a pas pu être traitée. Vérifiez-la puis réessayez."
+	msgTimeout           = "La requête a mis trop de temps à arriver. Réessayez dans un instant."
 	msgMethodNotAllowed  = "Cette action n’est pas possible à cette adresse."
 	msgInternal          = "Une erreur interne est survenue. Réessayez dans un instant ; si le problème continue, indiquez ce code au support : %s."
 	msgServiceOverloaded = "Le service est momentanément indisponible. Réessayez dans un instant."

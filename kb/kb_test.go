@@ -1,0 +1,346 @@
+package kb
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/guichet/guichet/content"
+	"github.com/guichet/guichet/nlu"
+)
+
+// mustOpenKB opens a knowledge base over dir (watched) with its index in a
+// temp dir, closed at the end of the test.
+func mustOpenKB(tb testing.TB, dir string) *KB {
+	tb.Helper()
+	k, err := Open(Options{Content: os.DirFS(dir), Dir: dir, IndexPath: filepath.Join(tb.TempDir(), "index")})
+	if err != nil {
+		tb.Fatalf("open kb: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := k.Close(); err != nil {
+			tb.Errorf("close kb: %v", err)
+		}
+	})
+	return k
+}
+
+// mustCopyCorpus copies the fixture corpus to a temp dir tests may edit.
+func mustCopyCorpus(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	files, _ := filepath.Glob("testdata/corpus/*.md")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		mustWrite(tb, filepath.Join(dir, filepath.Base(f)), string(data))
+	}
+	return dir
+}
+
+func mustWrite(tb testing.TB, path, data string) {
+	tb.Helper()
+	// Write then rename, as editors' tools do, so the watcher never reads
+	// a half-written file.
+	tmp := path + ".tmp~"
+	if err := os.WriteFile(tmp, []byte(data), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// eventually polls cond until it holds or 5 s pass.
+func eventually(tb testing.TB, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	const good = "---\nid: a\ntitle: A\nquestions:\n  - q1\n  - q2\n---\nRéponse."
+	tests := []struct {
+		name     string
+		file     string
+		wantLine int
+		wantMsg  string
+	}{
+		{"no front matter", "Juste du texte", 1, "doit commencer par une ligne « --- »"},
+		{"unclosed", "---\nid: a\ntitle: A\n", 1, "jamais fermé"},
+		{"bad yaml", "---\nid: a\ntitle: [oops\nquestions:\n  - q\n---\nx", 3, "YAML illisible"},
+		{"colon in title", "---\nid: a\ntitle: Retour : mode d'emploi\nquestions: [q1, q2]\n---\nx", 3, "mettez-le entre guillemets"},
+		{"unknown key", "---\nid: a\ntitle: A\ncategorie: x\nquestions: [q1, q2]\n---\nx", 4, "clé inconnue « categorie »"},
+		{"missing title", "---\nid: a\nquestions: [q1, q2]\n---\nx", 2, "il manque le titre"},
+		{"missing questions", "---\nid: a\ntitle: A\n---\nx", 2, "il manque les questions"},
+		{"one question", "---\nid: a\ntitle: A\nquestions:\n  - seule\n---\nx", 4, "au moins 2 questions"},
+		{"bad id", "---\nid: Suivi Colis\ntitle: A\nquestions: [q1, q2]\n---\nx", 2, "minuscules sans accents"},
+		{"questions not a list", "---\nid: a\ntitle: A\nquestions: une seule\n---\nx", 4, "doit être une liste"},
+		{"empty body", "---\nid: a\ntitle: A\nquestions: [q1, q2]\n---\n  \n", 6, "la réponse est vide"},
+		{"duplicate key", "---\nid: a\nid: b\ntitle: A\nquestions: [q1, q2]\n---\nx", 3, "apparaît deux fois"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, errs := parse("x.md", []byte(tt.file))
+			if a != nil || len(errs) == 0 {
+				t.Fatalf("parse accepted a broken file: %+v", a)
+			}
+			e := errs[0]
+			if e.File != "x.md" || e.Line != tt.wantLine || !strings.Contains(e.Message, tt.wantMsg) {
+				t.Errorf("got %s, want line %d with %q", e.Error(), tt.wantLine, tt.wantMsg)
+			}
+		})
+	}
+	if a, errs := parse("ok.md", []byte(good)); a == nil || len(errs) > 0 {
+		t.Errorf("valid file rejected: %v", errs)
+	}
+}
+
+func TestOpenServesValidArticlesAndReportsBrokenOnes(t *testing.T) {
+	dir := mustCopyCorpus(t)
+	mustWrite(t, filepath.Join(dir, "zz-broken.md"), "---\nid: broken\ntitle: A\n---\nx")
+	mustWrite(t, filepath.Join(dir, "zz-dup.md"), "---\nid: suivi-colis\ntitle: Doublon\nquestions: [a b, c d]\n---\nx")
+	k := mustOpenKB(t, dir)
+
+	if got := len(k.Articles()); got != 8 {
+		t.Errorf("articles = %d, want the 8 valid ones", got)
+	}
+	var files []string
+	for _, e := range k.Errors() {
+		files = append(files, e.File)
+	}
+	if !slices.Equal(files, []string{"zz-broken.md", "zz-dup.md"}) {
+		t.Errorf("errors in %v, want zz-broken.md and zz-dup.md", files)
+	}
+	a, err := k.Article("suivi-colis")
+	if err != nil || a.Title != "Où est mon colis ?" {
+		t.Errorf("duplicate id took over the original: %+v, %v", a, err)
+	}
+	if _, err := k.Article("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Article(nope) error = %v, want ErrNotFound", err)
+	}
+}
+
+func TestHotReload(t *testing.T) {
+	dir := mustCopyCorpus(t)
+	k := mustOpenKB(t, dir)
+	ctx := context.Background()
+	search := func(q string) []string {
+		res, err := k.Search(ctx, SearchRequest{Query: q})
+		if err != nil {
+			t.Fatalf("search %q: %v", q, err)
+		}
+		var ids []string
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		return ids
+	}
+
+	// Changed file: new title served.
+	mustWrite(t, filepath.Join(dir, "annuler.md"), strings.Replace(mustRead(t, dir, "annuler.md"), "title: Annuler une commande", "title: Annuler ou modifier une commande", 1))
+	eventually(t, "changed title", func() bool {
+		a, err := k.Article("annuler-commande")
+		return err == nil && a.Title == "Annuler ou modifier une commande"
+	})
+
+	// Added file: found by search and by the matcher.
+	mustWrite(t, filepath.Join(dir, "cadeau.md"), "---\nid: carte-cadeau\ntitle: Cartes cadeaux\nquestions:\n  - Comment utiliser ma carte cadeau ?\n  - Solde de ma carte cadeau\n---\nSaisissez le code au paiement.")
+	eventually(t, "new article searchable", func() bool {
+		_, err := k.Article("carte-cadeau")
+		return err == nil && slices.Contains(search("carte cadeau"), "carte-cadeau")
+	})
+	if m := k.Match("utiliser une carte cadeau", 1); len(m.Candidates) == 0 || m.Candidates[0].ID != "carte-cadeau" {
+		t.Errorf("matcher not rebuilt: %+v", m.Candidates)
+	}
+
+	// Broken file: the last good version stays, and the error is visible.
+	mustWrite(t, filepath.Join(dir, "cadeau.md"), "---\nid: carte-cadeau\ntitle: Cartes cadeaux\nquestions: [oops\n---\nx")
+	eventually(t, "error reported", func() bool { return len(k.Errors()) == 1 })
+	if e := k.Errors()[0]; e.File != "cadeau.md" || e.Line == 0 {
+		t.Errorf("error = %+v, want cadeau.md with a line", e)
+	}
+	if _, err := k.Article("carte-cadeau"); err != nil {
+		t.Errorf("last good version dropped: %v", err)
+	}
+
+	// Deleted file: gone from articles and search.
+	if err := os.Remove(filepath.Join(dir, "cadeau.md")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "deleted article gone", func() bool {
+		_, err := k.Article("carte-cadeau")
+		return errors.Is(err, ErrNotFound) && !slices.Contains(search("carte cadeau"), "carte-cadeau")
+	})
+	if len(k.Errors()) != 0 {
+		t.Errorf("errors after delete = %v, want none", k.Errors())
+	}
+}
+
+func mustRead(tb testing.TB, dir, name string) string {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestSearchRelevance(t *testing.T) {
+	k := mustOpenKB(t, "testdata/corpus")
+	data, err := os.ReadFile("testdata/searches.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct{ Q, Top string }
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.Q, func(t *testing.T) {
+			res, err := k.Search(context.Background(), SearchRequest{Query: c.Q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Hits) == 0 || res.Hits[0].ID != c.Top {
+				var got []string
+				for _, h := range res.Hits {
+					got = append(got, h.ID)
+				}
+				t.Errorf("Search(%q) = %v, want %s first", c.Q, got, c.Top)
+			}
+		})
+	}
+}
+
+func TestSearchHighlightsAndFacets(t *testing.T) {
+	k := mustOpenKB(t, "testdata/corpus")
+	ctx := context.Background()
+	res, err := k.Search(ctx, SearchRequest{Query: "remboursé"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 {
+		t.Fatal("no hits")
+	}
+	snips := strings.Join(res.Hits[0].Snippets["title"], " ")
+	if !strings.Contains(snips, "<mark>remboursé</mark>") {
+		t.Errorf("title snippets = %q, want the word highlighted", snips)
+	}
+	if len(res.Tags) == 0 || res.Tags[0].Tag == "" {
+		t.Errorf("no tag facets: %+v", res.Tags)
+	}
+	// Filter by tag.
+	res, err = k.Search(ctx, SearchRequest{Query: "", Tag: "livraison"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 2 {
+		t.Errorf("tag livraison: %d hits, want 2", res.Total)
+	}
+	// Typos: a fuzzy retry finds the article and says so.
+	res, err = k.Search(ctx, SearchRequest{Query: "anulatoin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Fuzzy || len(res.Hits) == 0 || res.Hits[0].ID != "annuler-commande" {
+		t.Errorf("fuzzy search = %+v", res)
+	}
+}
+
+func TestSearchEscapesSnippets(t *testing.T) {
+	fsys := fstest.MapFS{"x.md": {Data: []byte("---\nid: x\ntitle: Colis <script>alert(1)</script>\nquestions: [colis perdu, colis volé]\n---\nLe <b>colis</b> arrive.")}}
+	k, err := Open(Options{Content: fsys, IndexPath: filepath.Join(t.TempDir(), "i")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	res, err := k.Search(context.Background(), SearchRequest{Query: "colis"})
+	if err != nil || len(res.Hits) == 0 {
+		t.Fatalf("search: %v %+v", err, res)
+	}
+	for field, snips := range res.Hits[0].Snippets {
+		for _, s := range snips {
+			if strings.Contains(s, "<script") || strings.Contains(s, "<b>") {
+				t.Errorf("%s snippet not escaped: %q", field, s)
+			}
+		}
+	}
+	a, _ := k.Article("x")
+	if strings.Contains(a.HTML, "<b>") && strings.Contains(a.HTML, "script") {
+		t.Errorf("HTML not sanitised: %q", a.HTML)
+	}
+}
+
+func TestMarkdownIsSanitised(t *testing.T) {
+	r := newRenderer()
+	out, err := r.HTML("**Bien** <script>alert(1)</script> [lien](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://exemple.fr)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<script", "javascript:", "onerror"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("HTML keeps %q: %s", bad, out)
+		}
+	}
+	for _, good := range []string{"<strong>Bien</strong>", `href="https://exemple.fr"`, `rel="nofollow`} {
+		if !strings.Contains(out, good) {
+			t.Errorf("HTML lacks %q: %s", good, out)
+		}
+	}
+}
+
+// The Bleve analyser and the chat matcher must see the same terms.
+func TestAnalyzerIsNLU(t *testing.T) {
+	for _, s := range []string{"Je n’ai toujours pas reçu ma commande !", "jai tjrs pas recu ma cmd", "L'ÉTIQUETTE de retour"} {
+		var got []string
+		for _, tk := range (frenchAnalyzer{}).Analyze([]byte(s)) {
+			got = append(got, string(tk.Term))
+		}
+		if want := nlu.Terms(s); !slices.Equal(got, want) {
+			t.Errorf("analyser(%q) = %v, nlu.Terms = %v", s, got, want)
+		}
+	}
+}
+
+// The shipped sample content must parse entirely and meet the bar set for
+// it: at least 40 articles with 5 example questions each.
+func TestSampleContent(t *testing.T) {
+	valid, errs, err := Check(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range errs {
+		t.Errorf("content error: %s", e.Error())
+	}
+	if valid < 40 {
+		t.Errorf("%d sample articles, want at least 40", valid)
+	}
+	k, err := Open(Options{Content: content.FS, IndexPath: filepath.Join(t.TempDir(), "i")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	for _, a := range k.Articles() {
+		if len(a.Questions) < 5 {
+			t.Errorf("%s has %d example questions, want at least 5", a.ID, len(a.Questions))
+		}
+		if len(a.Markdown) < 200 {
+			t.Errorf("%s: answer of %d characters is too thin", a.ID, len(a.Markdown))
+		}
+	}
+}

@@ -1,0 +1,52 @@
+package nlu
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestActs(t *testing.T) {
+	tests := []struct {
+		in       string
+		want     Act // first act, "" for none
+		wantOnly bool
+	}{
+		{"Bonjour !", ActGreeting, true},
+		{"bjr", ActGreeting, true},
+		{"merci beaucoup", ActThanks, true},
+		{"Merci, bonne journée !", ActGoodbye, true},
+		{"au revoir", ActGoodbye, true},
+		{"je veux parler à un conseiller", ActHuman, true},
+		{"passez-moi un humain svp", ActHuman, true},
+		{"vous êtes nuls", ActFrustration, true},
+		{"C'EST INADMISSIBLE CETTE ATTENTE", ActFrustration, false},
+		{"oui", ActYes, true},
+		{"ok d'accord", ActYes, true},
+		{"non merci", ActNo, true},
+		{"nan", ActNo, true},
+		{"bonjour, où est mon colis ?", ActGreeting, false},
+		{"où est mon colis ?", "", false},
+		{"c'est nul, toujours pas reçu mon colis", ActFrustration, false},
+		{"je veux parler à un conseiller pour mon remboursement", ActHuman, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			acts, only := Acts(tt.in)
+			if tt.want == "" {
+				if len(acts) != 0 {
+					t.Errorf("Acts(%q) = %v, want none", tt.in, acts)
+				}
+				return
+			}
+			if len(acts) == 0 || acts[0] != tt.want {
+				t.Errorf("Acts(%q) = %v, want %s first", tt.in, acts, tt.want)
+			}
+			if only != tt.wantOnly {
+				t.Errorf("Acts(%q) only = %v, want %v", tt.in, only, tt.wantOnly)
+			}
+		})
+	}
+	if acts, _ := Acts("Merci, bonne journée !"); !slices.Contains(acts, ActThanks) {
+		t.Errorf("thanks lost in %v", acts)
+	}
+}
