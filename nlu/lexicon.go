@@ -84,3 +84,50 @@ func setOf(words ...string) map[string]bool {
 	}
 	return m
 }
+
+// synonyms maps words customers use to the word editors usually write, so
+// that both meet on one term: "paquet" and "colis", "prélevé" and
+// "débité", "cassé" and "abîmé". Keys and values are folded; values go
+// through the stemmer like any word. General French customer-service
+// vocabulary only: nothing here names a knowledge base's articles.
+var synonyms = map[string]string{
+	// parcels and carriers
+	"paquet": "colis", "paquets": "colis", "carton": "colis", "cartons": "colis",
+	"colissimo": "transporteur", "chronopost": "transporteur", "ups": "transporteur",
+	"dpd": "transporteur", "gls": "transporteur", "dhl": "transporteur", "fedex": "transporteur",
+	"livreur": "transporteur", "livreurs": "transporteur", "facteur": "transporteur",
+	"relay": "relais", "locker": "relais", "consigne": "relais",
+	"boutique": "magasin", "boutiques": "magasin", "enseigne": "magasin",
+	// damage
+	"casse": "abime", "cassee": "abime", "cassees": "abime", "casses": "abime",
+	"brise": "abime", "brisee": "abime", "brisees": "abime", "brises": "abime",
+	"endommage": "abime", "endommagee": "abime", "endommagees": "abime", "endommages": "abime",
+	"fele": "abime", "felee": "abime", "ebreche": "abime", "ebrechee": "abime",
+	"ecrase": "abime", "ecrasee": "abime", "raye": "abime", "rayee": "abime",
+	"abimee": "abime", "abimees": "abime", "abimes": "abime", "detruit": "abime",
+	"morceaux": "abime", "miettes": "abime",
+	// working or not
+	"marche": "fonctionne", "marchent": "fonctionne", "fonctionnent": "fonctionne",
+	"panne": "defectueux", "defaut": "defectueux", "defectueuse": "defectueux",
+	// money
+	"preleve": "debite", "prelevee": "debite", "prelevement": "debite", "prelevements": "debite",
+	"debit": "debite", "debitee": "debite", "fric": "argent", "thune": "argent",
+	"pognon": "argent", "tarif": "prix", "tarifs": "prix",
+	"cout": "prix", "coute": "prix", "coutent": "prix", "coutera": "prix",
+	"offert": "gratuit", "offerte": "gratuit", "offerts": "gratuit", "gratuite": "gratuit",
+	"promo": "reduction", "promotion": "reduction", "coupon": "reduction", "remise": "reduction",
+	"reduc": "reduction", "cagnotte": "points",
+	// contact
+	"joindre": "contacter", "appeler": "contacter", "telephoner": "contacter",
+	"ecrire": "contacter", "injoignable": "contacter", "courriel": "mail", "mel": "mail",
+	// account
+	"desinscrire": "desabonner", "desinscription": "desabonner", "desabonnement": "desabonner",
+	"inscrire": "abonner", "inscription": "abonner", "effacer": "supprimer",
+	"suppression": "supprimer", "login": "connexion", "connecter": "connexion",
+	"identifiant": "connexion", "identifiants": "connexion",
+	// stock and sizes
+	"dispo": "disponible", "epuise": "rupture", "epuisee": "rupture", "pointure": "taille",
+	"fringue": "vetement", "fringues": "vetement", "habits": "vetement",
+	// returns
+	"rapporter": "retourner",
+}

@@ -49,11 +49,14 @@ type Weights struct {
 	// article models; Epochs 0 keeps plain centroids.
 	Epochs     int
 	Rate, Temp float64
+	// Background is the share of the calibration evidence given to
+	// off-topic questions; L2 keeps the calibration from saturating.
+	Background, L2 float64
 }
 
 // DefaultWeights were chosen by leave-one-out over example questions only
 // (see the README's "Matching quality" section), never on a test split.
-var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 0.3, Epochs: 8, Rate: 0.2, Temp: 5}
+var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 0.3, Epochs: 8, Rate: 0.2, Temp: 5, Background: 0.4, L2: 0}
 
 // Matcher ranks articles for a question by comparing it with each article's
 // title and example questions. It is immutable once built and safe for
@@ -445,18 +448,32 @@ func (m *Matcher) calibrate() {
 		data = append(data, obs{calibFeatures(r.Candidates, r.Known), y})
 	}
 	inScope := len(data)
+	// A background question this knowledge base matches as well as a
+	// typical example of its own is not off topic here (a health FAQ does
+	// answer "vaccin contre la grippe"): leave it out.
+	var good []float64
+	for _, o := range data {
+		if o.y == 1 {
+			good = append(good, o.x[0])
+		}
+	}
+	sort.Float64s(good)
+	ceiling := math.Inf(1)
+	if len(good) > 0 {
+		ceiling = good[len(good)/4]
+	}
 	for _, q := range background {
-		if r := m.Match(q, 2); len(r.Candidates) > 0 {
+		if r := m.Match(q, 2); len(r.Candidates) > 0 && r.Candidates[0].Score < ceiling {
 			data = append(data, obs{calibFeatures(r.Candidates, r.Known), 0})
 		}
 	}
 	if inScope < 20 || pos == 0 {
 		return
 	}
-	// Weigh background so that it counts as a quarter of the evidence.
+	// Weigh background so that it counts for its share of the evidence.
 	bgWeight := 1.0
-	if n := len(data) - inScope; n > 0 {
-		bgWeight = float64(inScope) / 3 / float64(n)
+	if n := len(data) - inScope; n > 0 && m.w.Background > 0 && m.w.Background < 1 {
+		bgWeight = float64(inScope) * m.w.Background / (1 - m.w.Background) / float64(n)
 	}
 	w := m.calib
 	for it := 0; it < 3000; it++ {
@@ -479,7 +496,11 @@ func (m *Matcher) calibrate() {
 			}
 		}
 		for k := range w {
-			w[k] -= 1.0 * (g[k] / total)
+			reg := 0.0
+			if k > 0 {
+				reg = m.w.L2 * w[k]
+			}
+			w[k] -= 1.0 * (g[k]/total + reg)
 		}
 	}
 	m.calib = w

@@ -186,6 +186,9 @@ func expand(w string) []string {
 	if x, ok := smsWords[w]; ok {
 		return x
 	}
+	if x, ok := synonyms[w]; ok {
+		return []string{x}
+	}
 	// "jveux", "jsuis", "jpeux": an elided "j" glued to the verb. No French
 	// word starts with "j" and a consonant, so the "j" can go.
 	if len(w) > 2 && w[0] == 'j' && !vowel(w[1]) {

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// The quality floors below guard against regressions. They sit a little
+// under the figures measured when they were set (see the README); raise
+// them when matching improves.
+
+// TestHeldOut scores the sample content on eval/heldout.jsonl, questions
+// written before any tuning and never tuned on.
+func TestHeldOut(t *testing.T) {
+	rep := mustEval(t, "", "eval/heldout.jsonl")
+	checkFloors(t, rep, map[string]float64{"top1": 0.84, "top3": 0.94, "oos_correct": 0.84, "acts": 0.95}, map[string]float64{"false_miss": 0.06})
+}
+
+// TestWikitBenchmark turns the public Wikit NLU-COVID benchmark
+// (../shared/eval/wikit-nlu-covid) into a content dir, one article per
+// intent with its 15 training rows as example questions, and runs the 913
+// test questions through "guichet eval".
+func TestWikitBenchmark(t *testing.T) {
+	src := filepath.Join("..", "shared", "eval", "wikit-nlu-covid")
+	if _, err := os.Stat(src); err != nil {
+		t.Skipf("benchmark not available: %v", err)
+	}
+	dir := t.TempDir()
+	train := mustReadCSV(t, filepath.Join(src, "training_dataset.csv"))
+	byIntent := map[string][]string{}
+	for _, row := range train {
+		byIntent[row[1]] = append(byIntent[row[1]], row[0])
+	}
+	for intent, qs := range byIntent {
+		var b strings.Builder
+		title := strings.TrimSpace(strings.ReplaceAll(strings.TrimPrefix(intent, "covid---"), "-", " "))
+		fmt.Fprintf(&b, "---\nid: %s\ntitle: %q\nquestions:\n", slug(intent), title)
+		for _, q := range qs {
+			fmt.Fprintf(&b, "  - %q\n", strings.TrimSpace(q))
+		}
+		b.WriteString("---\nRéponse de la FAQ « " + title + " ».\n")
+		if err := os.WriteFile(filepath.Join(dir, intent+".md"), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var lines bytes.Buffer
+	for _, row := range mustReadCSV(t, filepath.Join(src, "test_dataset.csv")) {
+		line, _ := json.Marshal(map[string]string{"q": row[0], "expect": slug(row[1])})
+		lines.Write(append(line, '\n'))
+	}
+	qs := filepath.Join(t.TempDir(), "wikit-test.jsonl")
+	if err := os.WriteFile(qs, lines.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := mustEval(t, dir, qs)
+	if rep["questions"] != 913.0 {
+		t.Fatalf("questions = %v, want 913", rep["questions"])
+	}
+	checkFloors(t, rep, map[string]float64{"top1": 0.62, "top3": 0.87}, map[string]float64{"false_miss": 0.17})
+}
+
+// slug turns an intent label into a valid article id.
+func slug(intent string) string {
+	return strings.Trim(regexp.MustCompile(`-+`).ReplaceAllString(intent, "-"), "-")
+}
+
+func mustEval(tb testing.TB, content, questions string) map[string]any {
+	tb.Helper()
+	args := []string{"eval", "--questions", questions, "--json"}
+	if content != "" {
+		args = append(args, "--content", content)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), args, os.Getenv, &out, io.Discard); err != nil {
+		tb.Fatalf("eval: %v", err)
+	}
+	rep := lastJSON(tb, out.String())
+	keys := make([]string, 0, len(rep))
+	for k := range rep {
+		if k != "confusions" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%v ", k, rep[k])
+	}
+	tb.Logf("%s: %s", questions, b.String())
+	return rep
+}
+
+func checkFloors(tb testing.TB, rep map[string]any, atLeast, atMost map[string]float64) {
+	tb.Helper()
+	for k, floor := range atLeast {
+		if v, _ := rep[k].(float64); v < floor {
+			tb.Errorf("%s = %.4f, below the floor %.2f", k, v, floor)
+		}
+	}
+	for k, ceil := range atMost {
+		if v, _ := rep[k].(float64); v > ceil {
+			tb.Errorf("%s = %.4f, above the ceiling %.2f", k, v, ceil)
+		}
+	}
+}
+
+func mustReadCSV(tb testing.TB, path string) [][]string {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	return rows[1:]
+}
