@@ -140,7 +140,7 @@ func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error
 	if utf8.RuneCountInString(m.Text) > b.opts.MaxRunes {
 		return nil, ErrMessageTooBig
 	}
-	conv, err := b.Conversation(ctx, convID)
+	conv, err := b.state(convID)
 	if err != nil {
 		return nil, err
 	}

@@ -94,17 +94,43 @@ func (b *Bot) Conversation(ctx context.Context, id string) (*Conversation, error
 	return conv, nil
 }
 
+// state returns a conversation without its transcript: what deciding the
+// next reply needs, read without decoding every past turn.
+func (b *Bot) state(id string) (*Conversation, error) {
+	var conv *Conversation
+	err := b.db.View(func(tx *bbolt.Tx) error {
+		c := convBucket(tx, id)
+		if c == nil {
+			return ErrNotFound
+		}
+		var err error
+		conv, err = readMeta(c)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conversation %q: %w", id, err)
+	}
+	return conv, nil
+}
+
+func readMeta(c *bbolt.Bucket) (*Conversation, error) {
+	var m meta
+	if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
+		return nil, fmt.Errorf("decode meta: %w", err)
+	}
+	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Turns: []Turn{}}, nil
+}
+
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
 	c := convBucket(tx, id)
 	if c == nil {
 		return nil, ErrNotFound
 	}
-	var m meta
-	if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
-		return nil, fmt.Errorf("decode meta: %w", err)
+	conv, err := readMeta(c)
+	if err != nil {
+		return nil, err
 	}
-	conv := &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Turns: []Turn{}}
-	err := c.Bucket(keyTurns).ForEach(func(_, v []byte) error {
+	err = c.Bucket(keyTurns).ForEach(func(_, v []byte) error {
 		var t Turn
 		if err := json.Unmarshal(v, &t); err != nil {
 			return fmt.Errorf("decode turn: %w", err)

@@ -2,6 +2,7 @@ package nlu
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,43 +62,84 @@ var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 
 // Matcher ranks articles for a question by comparing it with each article's
 // title and example questions. It is immutable once built and safe for
 // concurrent use.
+//
+// Ranking has two stages so that its cost depends little on the size of the
+// knowledge base: candidates come from posting lists of stems, stem bigrams
+// and rare character n-grams; then each of the best candidates is scored
+// exactly against its model and its examples.
 type Matcher struct {
 	w        Weights
 	docs     []Doc
 	feats    map[string]int32 // feature -> id
 	idf      []float32
-	unitPost [][]posting // feature id -> example units
-	centPost [][]posting // feature id -> article centroids
-	unitDoc  []int32     // unit -> doc index
+	family   []byte    // feature id -> 's', 'b' or 'g'
+	models   []sparse  // article -> trained model
+	units    []sparse  // example -> vector
+	unitDoc  []int32   // example -> article
+	docUnits [][]int32 // article -> examples
+	post     [][]posting
 	vocab    *speller
 	maxIDF   float32
 	calib    [4]float64 // logistic calibration: bias, top score, margin, known share
 	pool     sync.Pool
 }
 
+// sparse is a vector with sorted feature ids.
+type sparse struct {
+	ids []int32
+	w   []float32
+}
+
+func toSparse(v map[int32]float64) sparse {
+	ids := make([]int32, 0, len(v))
+	for id := range v {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	w := make([]float32, len(ids))
+	for i, id := range ids {
+		w[i] = float32(v[id])
+	}
+	return sparse{ids, w}
+}
+
+// dot multiplies s with a dense vector indexed by feature id.
+func (s sparse) dot(dense []float32) float32 {
+	var sum float32
+	for i, id := range s.ids {
+		sum += s.w[i] * dense[id]
+	}
+	return sum
+}
+
+// candidates is how many articles the second stage scores exactly.
+const candidates = 100
+
 type posting struct {
 	id int32
 	w  float32
 }
 
-type accum struct {
-	unit []float32
-	cent []float32
+// scratch is per-match working memory, pooled.
+type scratch struct {
+	cand    []float32 // article -> first-stage score
+	dense   []float32 // feature -> query weight
+	touched []int32
 }
 
 // NewMatcher indexes docs. It runs a leave-one-out pass over a sample of the
 // example questions to calibrate Confidence, so building costs a few hundred
 // matches.
 func NewMatcher(docs []Doc, w Weights) *Matcher {
-	m := &Matcher{w: w, docs: docs, feats: map[string]int32{}}
+	m := &Matcher{w: w, docs: docs, feats: map[string]int32{}, docUnits: make([][]int32, len(docs))}
 	var units [][]Token
 	for i, d := range docs {
-		texts := append([]string{d.Title}, d.Questions...)
-		for _, t := range texts {
+		for _, t := range append([]string{d.Title}, d.Questions...) {
 			toks := Analyze(t)
 			if len(toks) == 0 {
 				continue
 			}
+			m.docUnits[i] = append(m.docUnits[i], int32(len(units)))
 			units = append(units, toks)
 			m.unitDoc = append(m.unitDoc, int32(i))
 		}
@@ -108,7 +150,7 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	}
 	m.vocab = newSpeller(append(units, bodies...))
 
-	// Document frequencies over units.
+	// Document frequencies over examples.
 	df := map[string]int{}
 	raw := make([]map[string]float64, len(units))
 	for i, toks := range units {
@@ -121,19 +163,20 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	for f, c := range df {
 		m.feats[f] = int32(len(m.idf))
 		m.idf = append(m.idf, float32(math.Log((n+1)/(float64(c)+1))+1))
+		m.family = append(m.family, f[0])
 	}
 	m.maxIDF = float32(math.Log(n+1) + 1)
-	m.unitPost = make([][]posting, len(m.idf))
-	m.centPost = make([][]posting, len(m.idf))
 
 	cents := make([]map[int32]float64, len(docs))
 	for i := range cents {
 		cents[i] = map[int32]float64{}
 	}
+	vecs := make([]map[int32]float64, len(raw))
+	m.units = make([]sparse, len(raw))
 	for u, fs := range raw {
-		vec := m.vector(fs)
-		for id, v := range vec {
-			m.unitPost[id] = append(m.unitPost[id], posting{int32(u), float32(v)})
+		vecs[u] = m.vector(fs)
+		m.units[u] = toSparse(vecs[u])
+		for id, v := range vecs[u] {
 			cents[m.unitDoc[u]][id] += v
 		}
 	}
@@ -157,76 +200,103 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 			c[id] /= norm
 		}
 	}
-	m.train(cents, raw)
+	m.models = make([]sparse, len(cents))
 	for d, c := range cents {
-		for id, v := range c {
-			m.centPost[id] = append(m.centPost[id], posting{int32(d), float32(v)})
+		m.models[d] = toSparse(c)
+	}
+	m.train()
+
+	// First-stage postings: every stem and bigram, and the character
+	// n-grams rare enough to point at few articles (typos of rare words).
+	m.post = make([][]posting, len(m.idf))
+	for d, md := range m.models {
+		for i, id := range md.ids {
+			m.post[id] = append(m.post[id], posting{int32(d), md.w[i]})
+		}
+	}
+	rare := max(50, len(docs)/50)
+	for id, p := range m.post {
+		if m.family[id] == 'g' && len(p) > rare {
+			m.post[id] = nil
 		}
 	}
 	m.pool.New = func() any {
-		return &accum{unit: make([]float32, len(m.unitDoc)), cent: make([]float32, len(m.docs))}
+		return &scratch{cand: make([]float32, len(m.docs)), dense: make([]float32, len(m.idf))}
 	}
-	m.calibrate()
+	m.calibrate(units)
 	return m
 }
 
+// trainBudget bounds the (example, candidate) evaluations of training, so
+// that building stays within a second or two whatever the size of the
+// knowledge base; large ones are trained on a sample of their examples.
+const trainBudget = 1_500_000
+
+// neighbours is how many confusable articles each example is trained
+// against.
+const neighbours = 12
+
 // train refines each article's centroid into a discriminative weight vector
 // with a softmax over the article and its most confusable neighbours, fitted
-// on the example questions. Restricting the softmax to the neighbours keeps
-// training linear in the number of examples.
-func (m *Matcher) train(w []map[int32]float64, raw []map[string]float64) {
-	if m.w.Epochs == 0 || len(w) < 2 {
+// on the example questions. Only weights the article already has are
+// updated: negative evidence matters where a wrong article shares features
+// with the question, and the models stay as sparse as the centroids.
+func (m *Matcher) train() {
+	if m.w.Epochs == 0 || len(m.models) < 2 {
 		return
 	}
-	vecs := make([]map[int32]float64, len(raw))
-	for u, fs := range raw {
-		vecs[u] = m.vector(fs)
-	}
-	// Neighbours: the articles whose centroids score highest for the unit.
-	const k = 24
-	neigh := make([][]int32, len(vecs))
-	post := make([][]posting, len(m.idf))
-	for d, c := range w {
-		for id, v := range c {
-			post[id] = append(post[id], posting{int32(d), float32(v)})
-		}
-	}
-	acc := make([]float32, len(w))
-	for u, x := range vecs {
-		clear(acc)
-		for id, v := range x {
-			for _, p := range post[id] {
-				acc[p.id] += float32(v) * p.w
+	// Neighbours: the articles whose stem features score highest for the
+	// example (stems have short posting lists; n-grams do not).
+	stemPost := make([][]posting, len(m.idf))
+	for d, md := range m.models {
+		for i, id := range md.ids {
+			if m.family[id] == 's' {
+				stemPost[id] = append(stemPost[id], posting{int32(d), md.w[i]})
 			}
 		}
-		idx := make([]int32, 0, len(w))
-		for d := range acc {
-			if acc[d] > 0 || int32(d) == m.unitDoc[u] {
-				idx = append(idx, int32(d))
+	}
+	acc := make([]float32, len(m.models))
+	neigh := make([][]int32, len(m.units))
+	var touched []int32
+	for u, x := range m.units {
+		touched = touched[:0]
+		for i, id := range x.ids {
+			for _, p := range stemPost[id] {
+				if acc[p.id] == 0 {
+					touched = append(touched, p.id)
+				}
+				acc[p.id] += x.w[i] * p.w
 			}
 		}
-		sort.Slice(idx, func(i, j int) bool { return acc[idx[i]] > acc[idx[j]] })
-		if len(idx) > k {
-			idx = idx[:k]
+		own := m.unitDoc[u]
+		cand := []int32{own}
+		for _, d := range topK(touched, acc, neighbours+1) {
+			if d != own && len(cand) <= neighbours {
+				cand = append(cand, d)
+			}
 		}
-		if !containsID(idx, m.unitDoc[u]) {
-			idx = append(idx, m.unitDoc[u])
+		for _, d := range touched {
+			acc[d] = 0
 		}
-		neigh[u] = idx
+		neigh[u] = cand
 	}
-	scores := make([]float64, k+1)
+	stride := 1
+	if work := len(m.units) * (neighbours + 1) * m.w.Epochs; work > trainBudget {
+		stride = (work + trainBudget - 1) / trainBudget
+	}
+	dense := make([]float32, len(m.idf))
+	scores := make([]float64, neighbours+1)
 	for ep := 0; ep < m.w.Epochs; ep++ {
 		lr := m.w.Rate / (1 + float64(ep))
-		for i := range vecs {
-			u := (i*7919 + ep*104729) % len(vecs) // fixed, shuffled order
-			x, cand := vecs[u], neigh[u]
+		for i := ep % stride; i < len(m.units); i += stride {
+			u := (i*7919 + ep*104729) % len(m.units) // a fixed shuffle per epoch
+			x, cand := m.units[u], neigh[u]
+			for k, id := range x.ids {
+				dense[id] = x.w[k]
+			}
 			mx := math.Inf(-1)
 			for j, d := range cand {
-				s := 0.0
-				for id, v := range x {
-					s += v * w[d][id]
-				}
-				scores[j] = s * m.w.Temp
+				scores[j] = float64(m.models[d].dot(dense)) * m.w.Temp
 				mx = max(mx, scores[j])
 			}
 			z := 0.0
@@ -236,27 +306,75 @@ func (m *Matcher) train(w []map[int32]float64, raw []map[string]float64) {
 			}
 			for j, d := range cand {
 				g := scores[j] / z
-				if d == m.unitDoc[u] {
-					g -= 1
+				if j == 0 {
+					g -= 1 // cand[0] is the example's own article
 				}
 				if math.Abs(g) < 1e-4 {
 					continue
 				}
-				for id, v := range x {
-					w[d][id] -= lr * g * v
+				md := m.models[d]
+				step := float32(lr * g)
+				for k, id := range md.ids {
+					if xv := dense[id]; xv != 0 {
+						md.w[k] -= step * xv
+					}
 				}
+			}
+			for _, id := range x.ids {
+				dense[id] = 0
 			}
 		}
 	}
 }
 
-func containsID(ids []int32, id int32) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
+// topK returns the k ids with the highest scores, best first.
+func topK(ids []int32, score []float32, k int) []int32 {
+	if len(ids) <= k {
+		out := slices.Clone(ids)
+		slices.SortFunc(out, func(a, b int32) int { return cmpDesc(score[a], score[b]) })
+		return out
+	}
+	// A min-heap of the best k seen so far.
+	h := slices.Clone(ids[:k])
+	less := func(i, j int) bool { return score[h[i]] < score[h[j]] }
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			c := l
+			if r := l + 1; r < len(h) && less(r, l) {
+				c = r
+			}
+			if !less(c, i) {
+				return
+			}
+			h[i], h[c] = h[c], h[i]
+			i = c
 		}
 	}
-	return false
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, id := range ids[k:] {
+		if score[id] > score[h[0]] {
+			h[0] = id
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b int32) int { return cmpDesc(score[a], score[b]) })
+	return h
+}
+
+func cmpDesc(a, b float32) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
 }
 
 // stemFeatures are the stem features only, for long texts where bigrams
@@ -354,33 +472,41 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 	res.Known = float64(known) / float64(len(toks))
 	q := m.vector(features(toks))
 
-	acc := m.pool.Get().(*accum)
-	defer m.pool.Put(acc)
-	clear(acc.unit)
-	clear(acc.cent)
+	sc := m.pool.Get().(*scratch)
+	defer m.pool.Put(sc)
+	// Stage one: candidates from the postings.
+	sc.touched = sc.touched[:0]
 	for id, v := range q {
-		for _, p := range m.unitPost[id] {
-			acc.unit[p.id] += float32(v) * p.w
-		}
-		for _, p := range m.centPost[id] {
-			acc.cent[p.id] += float32(v) * p.w
+		for _, p := range m.post[id] {
+			if sc.cand[p.id] == 0 {
+				sc.touched = append(sc.touched, p.id)
+			}
+			sc.cand[p.id] += float32(v) * p.w
 		}
 	}
-	best := make([]float32, len(m.docs))
-	for u, s := range acc.unit {
-		if u == skip {
-			continue
-		}
-		if d := m.unitDoc[u]; s > best[d] {
-			best[d] = s
-		}
+	top := topK(sc.touched, sc.cand, max(candidates, n))
+	for _, d := range sc.touched {
+		sc.cand[d] = 0
+	}
+	// Stage two: exact scores against each candidate's model and examples.
+	for id, v := range q {
+		sc.dense[id] = float32(v)
 	}
 	var cands []Candidate
-	for d := range m.docs {
-		s := m.w.Max*float64(best[d]) + m.w.Centroid*float64(acc.cent[d])
+	for _, d := range top {
+		var best float32
+		for _, u := range m.docUnits[d] {
+			if int(u) != skip {
+				best = max(best, m.units[u].dot(sc.dense))
+			}
+		}
+		s := m.w.Max*float64(best) + m.w.Centroid*float64(m.models[d].dot(sc.dense))
 		if s > 0 {
 			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s})
 		}
+	}
+	for id := range q {
+		sc.dense[id] = 0
 	}
 	sort.Slice(cands, func(i, j int) bool {
 		if cands[i].Score != cands[j].Score {
@@ -422,7 +548,7 @@ func calibFeatures(c []Candidate, known float64) [3]float64 {
 // calibrate fits P(top candidate is right | features) by logistic
 // regression on a leave-one-out pass over example questions (right or wrong
 // answers) and on the background questions (always wrong: off topic).
-func (m *Matcher) calibrate() {
+func (m *Matcher) calibrate(units [][]Token) {
 	m.calib = [4]float64{-6, 10, 10, 2} // a sensible prior for tiny knowledge bases
 	type obs struct {
 		x [3]float64
@@ -433,7 +559,6 @@ func (m *Matcher) calibrate() {
 	if len(m.unitDoc) > 600 {
 		step = len(m.unitDoc) / 600
 	}
-	units := m.unitTokens()
 	pos := 0.0
 	for u := 0; u < len(units); u += step {
 		r := m.match(units[u], 2, u)
@@ -504,19 +629,6 @@ func (m *Matcher) calibrate() {
 		}
 	}
 	m.calib = w
-}
-
-// unitTokens re-analyses the units in the order they were indexed.
-func (m *Matcher) unitTokens() [][]Token {
-	var units [][]Token
-	for _, d := range m.docs {
-		for _, t := range append([]string{d.Title}, d.Questions...) {
-			if toks := Analyze(t); len(toks) > 0 {
-				units = append(units, toks)
-			}
-		}
-	}
-	return units
 }
 
 // Correct returns text's words folded, with the words the knowledge base

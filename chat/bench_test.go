@@ -1,0 +1,130 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/guichet/guichet/content"
+	"github.com/guichet/guichet/kb"
+)
+
+// syntheticContent builds n articles from the sample content: each is a
+// sample article whose questions get a few words swapped for others from
+// the whole vocabulary and a distinguishing product word, so that the
+// corpus is topically dense (near the worst case for ranking).
+func syntheticContent(tb testing.TB, n int) (fstest.MapFS, []string) {
+	tb.Helper()
+	k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(tb.TempDir(), "sample")})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer k.Close()
+	base := k.Articles()
+	var vocab, questions []string
+	for _, a := range base {
+		for _, q := range a.Questions {
+			vocab = append(vocab, strings.Fields(q)...)
+			questions = append(questions, q)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	fsys := fstest.MapFS{}
+	for i := range n {
+		a := base[i%len(base)]
+		var b strings.Builder
+		fmt.Fprintf(&b, "---\nid: art-%d\ntitle: %q\nquestions:\n", i, fmt.Sprintf("%s (modèle %d)", a.Title, i))
+		for _, q := range a.Questions[:min(7, len(a.Questions))] {
+			words := strings.Fields(q)
+			for range 2 {
+				words[rng.IntN(len(words))] = vocab[rng.IntN(len(vocab))]
+			}
+			fmt.Fprintf(&b, "  - %q\n", strings.Join(words, " ")+fmt.Sprintf(" réf%d", i))
+		}
+		fmt.Fprintf(&b, "---\n%s\n", a.Markdown)
+		fsys[fmt.Sprintf("art-%05d.md", i)] = &fstest.MapFile{Data: []byte(b.String())}
+	}
+	return fsys, questions
+}
+
+func benchmarkTurn(b *testing.B, n int) {
+	fsys, questions := syntheticContent(b, n)
+	start := time.Now()
+	k, err := kb.Open(kb.Options{Content: fsys, IndexPath: filepath.Join(b.TempDir(), "index")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer k.Close()
+	b.Logf("%d articles loaded and indexed in %s", n, time.Since(start).Round(time.Millisecond))
+	bot := New(k, mustOpenDB(b, filepath.Join(b.TempDir(), "g.db")), Options{})
+	ctx := context.Background()
+	conv, err := bot.Start(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%400 == 399 {
+			if conv, err = bot.Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t0 := time.Now()
+		if _, err := bot.Send(ctx, conv.ID, Message{Text: questions[i%len(questions)]}); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkTurn measures one chat turn: understand, rank, decide and store
+// the turn in bbolt (with fsync).
+func BenchmarkTurn(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) { benchmarkTurn(b, n) })
+	}
+}
+
+// BenchmarkDecide measures understanding and ranking alone, without storage.
+func BenchmarkDecide(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
+			fsys, questions := syntheticContent(b, n)
+			k, err := kb.Open(kb.Options{Content: fsys, IndexPath: filepath.Join(b.TempDir(), "index")})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer k.Close()
+			bot := New(k, nil, Options{})
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := bot.Decide(nil, Message{Text: questions[i%len(questions)]}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkOpenSample measures start-up with the embedded sample content:
+// parse, render, index in Bleve, build and calibrate the matcher.
+func BenchmarkOpenSample(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(b.TempDir(), fmt.Sprint(i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		k.Close()
+	}
+}
