@@ -93,7 +93,7 @@ type Options struct {
 // separate development file (see the README).
 const (
 	defaultAnswerAt  = 0.3
-	defaultClarifyAt = 0.1
+	defaultClarifyAt = 0.2
 	defaultMaxRunes  = 2000
 )
 

@@ -272,4 +272,4 @@ func (k *KB) Errors() []*ValidationError { return k.snap.Load().errs }
 func (k *KB) Match(text string, n int) nlu.Match { return k.snap.Load().matcher.Match(text, n) }
 
 // Calibration exposes the matcher's confidence weights, for diagnostics.
-func (k *KB) Calibration() [4]float64 { return k.snap.Load().matcher.Calibration() }
+func (k *KB) Calibration() [5]float64 { return k.snap.Load().matcher.Calibration() }

@@ -38,6 +38,8 @@ type Match struct {
 	Known float64
 	// Corrections maps typed words to the known words they were read as.
 	Corrections map[string]string
+
+	knownN int // how many of the question's words are known
 }
 
 // Weights tunes how the matcher scores. The zero value is not useful; use
@@ -57,7 +59,7 @@ type Weights struct {
 
 // DefaultWeights were chosen by leave-one-out over example questions only
 // (see the README's "Matching quality" section), never on a test split.
-var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 0.3, Epochs: 8, Rate: 0.2, Temp: 5, Background: 0.4, L2: 0}
+var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 0.3, Epochs: 8, Rate: 0.2, Temp: 5, Background: 0.7, L2: 0}
 
 // Matcher ranks articles for a question by comparing it with each article's
 // title and example questions. It is immutable once built and safe for
@@ -80,7 +82,7 @@ type Matcher struct {
 	post     [][]posting
 	vocab    *speller
 	maxIDF   float32
-	calib    [4]float64 // logistic calibration: bias, top score, margin, known share
+	calib    [5]float64 // logistic calibration: bias, then the calibFeatures weights
 	pool     sync.Pool
 }
 
@@ -470,6 +472,7 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 		}
 	}
 	res.Known = float64(known) / float64(len(toks))
+	res.knownN = known
 	q := m.vector(features(toks))
 
 	sc := m.pool.Get().(*scratch)
@@ -518,15 +521,15 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 		cands = cands[:n]
 	}
 	res.Candidates = cands
-	res.Confidence = m.confidence(cands, res.Known)
+	res.Confidence = m.confidence(cands, res.Known, res.knownN)
 	return res
 }
 
-func (m *Matcher) confidence(c []Candidate, known float64) float64 {
+func (m *Matcher) confidence(c []Candidate, known float64, knownN int) float64 {
 	if len(c) == 0 {
 		return 0
 	}
-	x := calibFeatures(c, known)
+	x := calibFeatures(c, known, knownN)
 	z := m.calib[0]
 	for i, v := range x {
 		z += m.calib[i+1] * v
@@ -535,23 +538,24 @@ func (m *Matcher) confidence(c []Candidate, known float64) float64 {
 }
 
 // calibFeatures are what confidence is computed from: the best score, its
-// margin over the second, and the share of the question's words the
-// knowledge base knows.
-func calibFeatures(c []Candidate, known float64) [3]float64 {
+// margin over the second, the share of the question's words the knowledge
+// base knows, and how many it knows (up to 6): a long story has several
+// known words among many others, an off-topic question few.
+func calibFeatures(c []Candidate, known float64, knownN int) [4]float64 {
 	s1, s2 := c[0].Score, 0.0
 	if len(c) > 1 {
 		s2 = c[1].Score
 	}
-	return [3]float64{s1, s1 - s2, known}
+	return [4]float64{s1, s1 - s2, known, float64(min(knownN, 6)) / 6}
 }
 
 // calibrate fits P(top candidate is right | features) by logistic
 // regression on a leave-one-out pass over example questions (right or wrong
 // answers) and on the background questions (always wrong: off topic).
 func (m *Matcher) calibrate(units [][]Token) {
-	m.calib = [4]float64{-6, 10, 10, 2} // a sensible prior for tiny knowledge bases
+	m.calib = [5]float64{-6, 10, 10, 2, 1} // a sensible prior for tiny knowledge bases
 	type obs struct {
-		x [3]float64
+		x [4]float64
 		y float64
 	}
 	var data []obs
@@ -560,17 +564,24 @@ func (m *Matcher) calibrate(units [][]Token) {
 		step = len(m.unitDoc) / 600
 	}
 	pos := 0.0
-	for u := 0; u < len(units); u += step {
-		r := m.match(units[u], 2, u)
+	add := func(toks []Token, u int) {
+		r := m.match(toks, 2, u)
 		if len(r.Candidates) == 0 {
-			continue
+			return
 		}
 		y := 0.0
 		if r.Candidates[0].ID == m.docs[m.unitDoc[u]].ID {
 			y = 1
 		}
 		pos += y
-		data = append(data, obs{calibFeatures(r.Candidates, r.Known), y})
+		data = append(data, obs{calibFeatures(r.Candidates, r.Known, r.knownN), y})
+	}
+	for i, u := 0, 0; u < len(units); i, u = i+1, u+step {
+		add(slices.Clone(units[u]), u)
+		// The same question told as a story: padded with an everyday
+		// sentence that has nothing to do with it.
+		story := append(slices.Clone(units[u]), Analyze(background[i%len(background)])...)
+		add(story, u)
 	}
 	inScope := len(data)
 	// A background question this knowledge base matches as well as a
@@ -587,9 +598,12 @@ func (m *Matcher) calibrate(units [][]Token) {
 	if len(good) > 0 {
 		ceiling = good[len(good)/4]
 	}
-	for _, q := range background {
-		if r := m.Match(q, 2); len(r.Candidates) > 0 && r.Candidates[0].Score < ceiling {
-			data = append(data, obs{calibFeatures(r.Candidates, r.Known), 0})
+	// Off-topic questions, alone and told at length (two sentences).
+	for i, q := range background {
+		for _, text := range []string{q, q + ", " + background[(i*7+3)%len(background)]} {
+			if r := m.Match(text, 2); len(r.Candidates) > 0 && r.Candidates[0].Score < ceiling {
+				data = append(data, obs{calibFeatures(r.Candidates, r.Known, r.knownN), 0})
+			}
 		}
 	}
 	if inScope < 20 || pos == 0 {
@@ -602,7 +616,7 @@ func (m *Matcher) calibrate(units [][]Token) {
 	}
 	w := m.calib
 	for it := 0; it < 3000; it++ {
-		var g [4]float64
+		var g [5]float64
 		total := 0.0
 		for i, o := range data {
 			z := w[0]
@@ -770,5 +784,5 @@ func dist(a, b string) int {
 }
 
 // Calibration returns the fitted confidence weights (bias, best score,
-// margin, known share), for diagnostics.
-func (m *Matcher) Calibration() [4]float64 { return m.calib }
+// margin, known share, known count), for diagnostics.
+func (m *Matcher) Calibration() [5]float64 { return m.calib }
