@@ -87,6 +87,24 @@ type word struct {
 	start, end int
 }
 
+// whereNext are the words after which "ou" means "où" (where) even without
+// its accent, as customers type it: "ou est mon colis", "ou en est ma
+// commande".
+var whereNext = setOf("est", "en", "sont", "se", "trouve", "trouvent", "etait", "va", "vont", "passe", "puis", "peut", "dois", "faut", "ca")
+
+// isWhere tells whether words[i] is "où": accented in the text, or "ou"
+// followed by a verb of place.
+func isWhere(text string, words []word, i int) bool {
+	w := words[i]
+	if w.text != "ou" {
+		return false
+	}
+	if strings.Contains(text[w.start:w.end], "ù") || strings.Contains(text[w.start:w.end], "Ù") {
+		return true
+	}
+	return i+1 < len(words) && whereNext[words[i+1].text]
+}
+
 // splitWords cuts text into folded words made of letters and digits. An
 // apostrophe ends a word, except in "aujourd'hui"; hyphens and punctuation end
 // words too. Offsets refer to the original text.
@@ -122,17 +140,6 @@ func splitWords(text string) []word {
 	return words
 }
 
-// Words returns the folded surface words of text after SMS expansion, with
-// stop words and bare numbers removed: the vocabulary a matcher learns from.
-func Words(text string) []string {
-	toks := Analyze(text)
-	out := make([]string, len(toks))
-	for i, t := range toks {
-		out[i] = t.Word
-	}
-	return out
-}
-
 // Analyze normalises text into tokens: fold, split, expand SMS spellings,
 // drop elided particles, stop words, bare numbers and single letters, then
 // stem with the Snowball French stemmer. Every caller that compares French
@@ -140,7 +147,15 @@ func Words(text string) []string {
 func Analyze(text string) []Token {
 	var toks []Token
 	pos := 0
-	for _, w := range splitWords(text) {
+	words := splitWords(text)
+	for i, w := range words {
+		if isWhere(text, words, i) {
+			// "où" is a stop word's twin once folded, but the question
+			// "where" carries the topic: keep it under its own term.
+			pos++
+			toks = append(toks, Token{Term: "ou", Word: "ou", Start: w.start, End: w.end, Pos: pos})
+			continue
+		}
 		for _, x := range expand(w.text) {
 			if !keep(x) {
 				continue
