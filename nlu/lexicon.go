@@ -130,4 +130,6 @@ var synonyms = map[string]string{
 	"fringue": "vetement", "fringues": "vetement", "habits": "vetement",
 	// returns
 	"rapporter": "retourner",
+	// one verb, two spellings
+	"paye": "paie", "payes": "paie", "payent": "paie", "paient": "paie",
 }

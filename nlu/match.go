@@ -467,6 +467,9 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 				res.Corrections = map[string]string{}
 			}
 			res.Corrections[t.Word] = c
+			if x := expand(c); len(x) == 1 {
+				c = x[0] // a colloquial word: read as its synonym
+			}
 			toks[i].Word, toks[i].Term = c, Stem(c)
 			known++
 		}
@@ -685,6 +688,13 @@ func newSpeller(units [][]Token) *speller {
 			s.stems[t.Term] = true
 		}
 	}
+	// The colloquial words whose synonym is known are known too, so that
+	// their typos can be corrected ("conecter" -> "connecter").
+	for k, v := range synonyms {
+		if s.words[v] > 0 && s.words[k] == 0 {
+			s.words[k] = s.words[v]
+		}
+	}
 	for w := range s.words {
 		if len(w) >= 7 {
 			s.byFirst[w[0]] = append(s.byFirst[w[0]], w)
@@ -706,6 +716,12 @@ func (s *speller) knows(t Token) bool { return s.words[t.Word] > 0 || s.stems[t.
 // rarely mistype the first letter, and allowing it turns "pomme" into
 // "somme". Words under 5 letters are never corrected.
 func (s *speller) correct(w string) (string, bool) {
+	// An apostrophe left out: "jarrive", "larticle", "jattends".
+	for _, p := range []string{"qu", "j", "l", "d", "m", "t", "s", "n", "c"} {
+		if rest, ok := strings.CutPrefix(w, p); ok && len(rest) >= 3 && vowel(rest[0]) && s.words[rest] > 0 {
+			return rest, true
+		}
+	}
 	if len(w) < 5 {
 		return "", false
 	}
