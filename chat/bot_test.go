@@ -50,6 +50,7 @@ func TestDecideOutcomes(t *testing.T) {
 		{"greeting plus question answers the question", "Bonjour, comment annuler ma commande ?", OutcomeAnswer, "annuler-commande", ""},
 		{"angry question gets empathy and the answer", "c'est inadmissible, toujours pas reçu mon colis !!!", OutcomeAnswer, "suivi-colis", "désolé"},
 		{"weather is a miss", "quel temps fait-il à Paris demain ?", OutcomeMiss, "", ""},
+		{"weather tomorrow is a miss", "quel temps fera-t-il demain à Lyon ?", OutcomeMiss, "", ""},
 		{"greeting", "bonjour", "greeting", "", "Maison Colibri"},
 		{"thanks", "merci beaucoup", "thanks", "", "plaisir"},
 		{"goodbye", "au revoir", "goodbye", "", "journée"},
@@ -78,8 +79,9 @@ func TestDecideOutcomes(t *testing.T) {
 }
 
 func TestClarifyOffersCloseArticles(t *testing.T) {
-	// Demanding full certainty turns a two-topic question into a choice.
-	b := New(mustOpenKB(t), nil, Options{AnswerAt: 0.999, ClarifyAt: 0.001})
+	// A bot that never answers outright turns a two-topic question into a
+	// choice.
+	b := New(mustOpenKB(t), nil, Options{AnswerAt: 1.1, ClarifyAt: 0.001})
 	r, err := b.Decide(nil, Message{Text: "retour et remboursement"})
 	if err != nil {
 		t.Fatal(err)

@@ -74,6 +74,7 @@ var stopWords = setOf(
 	"euh", "bah", "ben", "hein", "bref", "voila", "enfin", "vraiment", "svp",
 	"comment", "faire", "fait", "faut", "veux", "voudrais", "souhaite",
 	"souhaiterais", "aimerais", "peux", "pouvez", "puis", "peut", "possible",
+	"fera", "ferait", "ferai", "ferais", "ferons", "ferez", "feront", "faites",
 	"savoir", "besoin", "dois", "doit", "avoir", "etre",
 )
 

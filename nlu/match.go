@@ -587,24 +587,10 @@ func (m *Matcher) calibrate(units [][]Token) {
 		add(story, u)
 	}
 	inScope := len(data)
-	// A background question this knowledge base matches as well as a
-	// typical example of its own is not off topic here (a health FAQ does
-	// answer "vaccin contre la grippe"): leave it out.
-	var good []float64
-	for _, o := range data {
-		if o.y == 1 {
-			good = append(good, o.x[0])
-		}
-	}
-	sort.Float64s(good)
-	ceiling := math.Inf(1)
-	if len(good) > 0 {
-		ceiling = good[len(good)/4]
-	}
 	// Off-topic questions, alone and told at length (two sentences).
 	for i, q := range background {
 		for _, text := range []string{q, q + ", " + background[(i*7+3)%len(background)]} {
-			if r := m.Match(text, 2); len(r.Candidates) > 0 && r.Candidates[0].Score < ceiling {
+			if r := m.Match(text, 2); len(r.Candidates) > 0 {
 				data = append(data, obs{calibFeatures(r.Candidates, r.Known, r.knownN), 0})
 			}
 		}

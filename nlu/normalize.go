@@ -156,6 +156,13 @@ func Analyze(text string) []Token {
 			toks = append(toks, Token{Term: "ou", Word: "ou", Start: w.start, End: w.end, Pos: pos})
 			continue
 		}
+		if w.text == "temps" && i > 0 && (words[i-1].text == "quel" || words[i-1].text == "kel") {
+			// « Quel temps fait-il ? » asks for the weather, never for a
+			// duration (« combien de temps »).
+			pos++
+			toks = append(toks, Token{Term: "meteo", Word: "meteo", Start: w.start, End: w.end, Pos: pos})
+			continue
+		}
 		for _, x := range expand(w.text) {
 			if !keep(x) {
 				continue

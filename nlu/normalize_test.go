@@ -65,6 +65,13 @@ func TestAnalyzeDropsNoiseAndKeepsOffsets(t *testing.T) {
 	if got := Terms("un échange ou un remboursement"); slices.Contains(got, "ou") {
 		t.Errorf("Terms(échange ou remboursement) = %v: 'or' kept", got)
 	}
+	// « quel temps » is the weather; « combien de temps » a duration.
+	if got := Terms("quel temps fera-t-il demain ?"); !slices.Contains(got, "meteo") {
+		t.Errorf("Terms(quel temps…) = %v, want meteo", got)
+	}
+	if got := Terms("combien de temps pour être livré"); slices.Contains(got, "meteo") {
+		t.Errorf("Terms(combien de temps…) = %v, want no meteo", got)
+	}
 	// "pas" carries the meaning of "pas reçu": it must stay.
 	if got := Terms("pas reçu"); !slices.Contains(got, "pas") {
 		t.Errorf("Terms(pas reçu) = %v, want the negation kept", got)
