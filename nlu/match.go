@@ -462,7 +462,11 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 			known++
 			continue
 		}
-		if c, ok := m.vocab.correct(t.Word); ok {
+		c, ok := m.vocab.correct(t.Word)
+		if !ok {
+			c, ok = m.vocab.complete(t.Word)
+		}
+		if ok {
 			if res.Corrections == nil {
 				res.Corrections = map[string]string{}
 			}
@@ -664,6 +668,7 @@ type speller struct {
 	stems   map[string]bool     // stems seen
 	deletes map[string][]string // one-letter deletion -> words
 	byFirst map[byte][]string   // first letter -> words of 7 letters or more
+	sorted  []string            // every word, for prefix look-ups
 }
 
 func newSpeller(units [][]Token) *speller {
@@ -682,6 +687,7 @@ func newSpeller(units [][]Token) *speller {
 		}
 	}
 	for w := range s.words {
+		s.sorted = append(s.sorted, w)
 		if len(w) >= 7 {
 			s.byFirst[w[0]] = append(s.byFirst[w[0]], w)
 		}
@@ -692,7 +698,24 @@ func newSpeller(units [][]Token) *speller {
 			s.deletes[d] = append(s.deletes[d], w)
 		}
 	}
+	sort.Strings(s.sorted)
 	return s
+}
+
+// complete reads an abbreviation ("psy", "restau", "appart") as the most
+// frequent known word it starts, at least two letters longer.
+func (s *speller) complete(w string) (string, bool) {
+	if len(w) < 3 {
+		return "", false
+	}
+	best, bestFreq := "", 0
+	for i := sort.SearchStrings(s.sorted, w); i < len(s.sorted) && strings.HasPrefix(s.sorted[i], w); i++ {
+		c := s.sorted[i]
+		if len(c) >= len(w)+2 && s.words[c] > bestFreq {
+			best, bestFreq = c, s.words[c]
+		}
+	}
+	return best, best != ""
 }
 
 func (s *speller) knows(t Token) bool { return s.words[t.Word] > 0 || s.stems[t.Term] }

@@ -63,3 +63,16 @@ func TestMatchEmpty(t *testing.T) {
 		t.Errorf("empty matcher returned %+v", r)
 	}
 }
+
+func TestSpellerCompletesAbbreviations(t *testing.T) {
+	s := newSpeller([][]Token{Analyze("restaurant restaurant psychologue disponible")})
+	tests := []struct{ in, want string }{{"restau", "restaurant"}, {"psy", "psychologue"}, {"dispo", "disponible"}}
+	for _, tt := range tests {
+		if got, ok := s.complete(tt.in); !ok || got != tt.want {
+			t.Errorf("complete(%q) = %q, %v, want %q", tt.in, got, ok, tt.want)
+		}
+	}
+	if got, ok := s.complete("re"); ok {
+		t.Errorf("two letters completed to %q", got)
+	}
+}
