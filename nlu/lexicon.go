@@ -63,6 +63,7 @@ var stopWords = setOf(
 	"et", "ou", "mais", "donc", "or", "ni", "car", "dans", "par", "pour", "sur",
 	"sous", "avec", "chez", "vers", "entre", "comme", "si", "lorsque",
 	"puis", "alors", "aussi", "tres", "bien", "ainsi", "afin", "ne", "n",
+	"selon", "malgre", "parmi", "envers",
 	"est-ce", "ici", "voici", "voila", "deja", "meme",
 	// elided particles left alone after an apostrophe
 	"l", "d", "j", "m", "t", "s", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",

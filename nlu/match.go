@@ -702,10 +702,11 @@ func newSpeller(units [][]Token) *speller {
 	return s
 }
 
-// complete reads an abbreviation ("psy", "restau", "appart") as the most
-// frequent known word it starts, at least two letters longer.
+// complete reads an abbreviation ("restau", "appart", "dispo") as the most
+// frequent known word it starts, at least two letters longer. Three letters
+// are too few: "end" (of week-end) is not "endommagé".
 func (s *speller) complete(w string) (string, bool) {
-	if len(w) < 3 {
+	if len(w) < 4 {
 		return "", false
 	}
 	best, bestFreq := "", 0

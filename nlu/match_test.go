@@ -65,14 +65,14 @@ func TestMatchEmpty(t *testing.T) {
 }
 
 func TestSpellerCompletesAbbreviations(t *testing.T) {
-	s := newSpeller([][]Token{Analyze("restaurant restaurant psychologue disponible")})
-	tests := []struct{ in, want string }{{"restau", "restaurant"}, {"psy", "psychologue"}, {"dispo", "disponible"}}
+	s := newSpeller([][]Token{Analyze("restaurant restaurant psychologue disponible endommagé")})
+	tests := []struct{ in, want string }{{"restau", "restaurant"}, {"psych", "psychologue"}, {"dispo", "disponible"}}
 	for _, tt := range tests {
 		if got, ok := s.complete(tt.in); !ok || got != tt.want {
 			t.Errorf("complete(%q) = %q, %v, want %q", tt.in, got, ok, tt.want)
 		}
 	}
-	if got, ok := s.complete("re"); ok {
-		t.Errorf("two letters completed to %q", got)
+	if got, ok := s.complete("end"); ok {
+		t.Errorf("three letters completed to %q", got)
 	}
 }
