@@ -270,6 +270,3 @@ func (k *KB) Errors() []*ValidationError { return k.snap.Load().errs }
 
 // Match ranks the articles for a customer's question.
 func (k *KB) Match(text string, n int) nlu.Match { return k.snap.Load().matcher.Match(text, n) }
-
-// Calibration exposes the matcher's confidence weights, for diagnostics.
-func (k *KB) Calibration() [5]float64 { return k.snap.Load().matcher.Calibration() }

@@ -47,6 +47,3 @@ func (r *renderer) Text(safeHTML string) string {
 	t := strings.NewReplacer("</p>", "\n", "</li>", "\n", "<br>", "\n", "</h2>", "\n", "</h3>", "\n").Replace(safeHTML)
 	return strings.TrimSpace(html.UnescapeString(r.strip.Sanitize(t)))
 }
-
-// PlainText returns the visible text of an article's sanitised HTML.
-func PlainText(safeHTML string) string { return newRenderer().Text(safeHTML) }

@@ -658,9 +658,6 @@ func (m *Matcher) Correct(text string) (string, bool) {
 	return strings.Join(out, " "), changed
 }
 
-// Vocabulary reports whether the knowledge base uses the folded word w.
-func (m *Matcher) Vocabulary(w string) bool { return m.vocab.words[w] > 0 }
-
 // speller corrects typos against the knowledge base's own vocabulary with a
 // symmetric-delete index.
 type speller struct {
@@ -808,7 +805,3 @@ func dist(a, b string) int {
 	}
 	return d[la][lb]
 }
-
-// Calibration returns the fitted confidence weights (bias, best score,
-// margin, known share, known count), for diagnostics.
-func (m *Matcher) Calibration() [5]float64 { return m.calib }

@@ -77,5 +77,5 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// Test runs one request through the app in process (for tests).
+// App returns the Fiber app, so that tests can run requests in process.
 func (s *Server) App() *fiber.App { return s.app }
