@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -184,7 +185,7 @@ func (b *Bot) Decide(conv *Conversation, m Message) (*Reply, error) {
 	}
 	if r.Outcome == OutcomeAnswer && has(acts, nlu.ActFrustration) {
 		r.Text = msgEmpathy + "\n\n" + r.Text
-		r.HTML = "<p>" + msgEmpathy + "</p>" + r.HTML
+		r.HTML = "<p>" + escape(msgEmpathy) + "</p>" + r.HTML
 	}
 	return r, nil
 }
@@ -236,6 +237,10 @@ func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
 	r := &Reply{Outcome: OutcomeMiss, Text: text, HTML: "<p>" + escape(text) + "</p>", Choices: sugg, Confidence: m.Confidence, Ranked: ranked}
 	if len(sugg) > 0 {
 		r.Text += " " + titles(sugg) + "."
+	}
+	// Never a dead end: the way to a person is always one click away.
+	if c, err := b.kb.Article(b.opts.ContactArticle); err == nil && !slices.ContainsFunc(sugg, func(x Choice) bool { return x.ID == c.ID }) {
+		r.Choices = append(r.Choices, Choice{ID: c.ID, Title: c.Title})
 	}
 	return r
 }

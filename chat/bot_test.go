@@ -125,6 +125,11 @@ func TestMissIsHonestAndVaries(t *testing.T) {
 	if first.ArticleID != "" || second.ArticleID != "" {
 		t.Errorf("a miss answered with an article")
 	}
+	for _, r := range []*Reply{first, second} {
+		if n := len(r.Choices); n == 0 || r.Choices[n-1].ID != "nous-contacter" {
+			t.Errorf("miss choices = %+v, want the contact article last", r.Choices)
+		}
+	}
 	if first.Text == second.Text {
 		t.Errorf("the same miss message twice: %q", first.Text)
 	}
