@@ -221,12 +221,12 @@ func (p *program) kbOptions() kb.Options {
 	opts := kb.Options{Content: content.FS, IndexPath: filepath.Join(p.cfg.DataDir, "index")}
 	if p.cfg.ContentDir != "" {
 		opts.Content, opts.Dir = os.DirFS(p.cfg.ContentDir), p.cfg.ContentDir
-		opts.OnReload = func(errs []*kb.ValidationError, err error) {
+		opts.OnReload = func(articles int, errs []*kb.ValidationError, err error) {
 			if err != nil {
 				p.logger.Error("content reload failed", "err", err)
 				return
 			}
-			p.logger.Info("content reloaded", "articles", len(p.kb.Articles()), "errors", len(errs))
+			p.logger.Info("content reloaded", "articles", articles, "errors", len(errs))
 			for _, e := range errs {
 				p.logger.Warn("content error", "file", e.File, "line", e.Line, "message", e.Message)
 			}

@@ -37,8 +37,9 @@ type Options struct {
 	// Weights tune the matcher; zero means nlu.DefaultWeights.
 	Weights nlu.Weights
 	// OnReload, when set, is called after each reload triggered by a file
-	// change, with the content errors found or the error that stopped it.
-	OnReload func(errs []*ValidationError, err error)
+	// change, with the number of articles served and the content errors
+	// found, or the error that stopped it.
+	OnReload func(articles int, errs []*ValidationError, err error)
 }
 
 // KB is a loaded knowledge base. It is safe for concurrent use: a reload

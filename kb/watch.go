@@ -59,13 +59,13 @@ func (k *KB) watch(dir string) (stop func() error, err error) {
 					return
 				}
 				if k.opts.OnReload != nil {
-					k.opts.OnReload(nil, fmt.Errorf("watch content: %w", err))
+					k.opts.OnReload(0, nil, fmt.Errorf("watch content: %w", err))
 				}
 			case <-timer:
 				timer = nil
 				err := k.Reload()
 				if k.opts.OnReload != nil {
-					k.opts.OnReload(k.Errors(), err)
+					k.opts.OnReload(len(k.Articles()), k.Errors(), err)
 				}
 			}
 		}
