@@ -94,7 +94,7 @@ type Options struct {
 // separate development file (see the README).
 const (
 	defaultAnswerAt  = 0.3
-	defaultClarifyAt = 0.2
+	defaultClarifyAt = 0.25
 	defaultMaxRunes  = 2000
 )
 

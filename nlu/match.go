@@ -462,6 +462,9 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 			known++
 			continue
 		}
+		if frenchWords()[t.Word] {
+			continue // a real word the knowledge base does not use: no typo
+		}
 		c, ok := m.vocab.correct(t.Word)
 		if !ok {
 			c, ok = m.vocab.complete(t.Word)
@@ -648,7 +651,7 @@ func (m *Matcher) Correct(text string) (string, bool) {
 	for i, w := range words {
 		out[i] = w.text
 		t := Token{Word: w.text, Term: Stem(w.text)}
-		if m.vocab.knows(t) {
+		if m.vocab.knows(t) || frenchWords()[w.text] {
 			continue
 		}
 		if c, ok := m.vocab.correct(w.text); ok {
