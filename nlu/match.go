@@ -59,7 +59,7 @@ type Weights struct {
 
 // DefaultWeights were chosen by leave-one-out over example questions only
 // (see the README's "Matching quality" section), never on a test split.
-var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 0.3, Epochs: 8, Rate: 0.2, Temp: 5, Background: 0.7, L2: 0}
+var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 1, Epochs: 8, Rate: 0.2, Temp: 5, Background: 0.7, L2: 0}
 
 // Matcher ranks articles for a question by comparing it with each article's
 // title and example questions. It is immutable once built and safe for
@@ -152,7 +152,8 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	}
 	m.vocab = newSpeller(append(units, bodies...))
 
-	// Document frequencies over examples.
+	// Document frequencies over examples and answers: a word only the
+	// answer uses ("Corse" in the delivery-abroad article) is a feature too.
 	df := map[string]int{}
 	raw := make([]map[string]float64, len(units))
 	for i, toks := range units {
@@ -161,7 +162,14 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 			df[f]++
 		}
 	}
-	n := float64(len(units))
+	bodyRaw := make([]map[string]float64, len(bodies))
+	for i, toks := range bodies {
+		bodyRaw[i] = stemFeatures(toks)
+		for f := range bodyRaw[i] {
+			df[f]++
+		}
+	}
+	n := float64(len(units) + len(bodies))
 	for f, c := range df {
 		m.feats[f] = int32(len(m.idf))
 		m.idf = append(m.idf, float32(math.Log((n+1)/(float64(c)+1))+1))
@@ -183,11 +191,11 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 		}
 	}
 	if m.w.Body > 0 {
-		for d, toks := range bodies {
-			if len(toks) == 0 {
+		for d, fs := range bodyRaw {
+			if len(fs) == 0 {
 				continue
 			}
-			for id, v := range m.vector(stemFeatures(toks)) {
+			for id, v := range m.vector(fs) {
 				cents[d][id] += m.w.Body * v
 			}
 		}
