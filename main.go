@@ -28,6 +28,7 @@ import (
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/content"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/orders"
 	"github.com/guichet/guichet/server"
 )
 
@@ -218,7 +219,7 @@ func (p *program) start(ctx context.Context) error {
 }
 
 func (p *program) kbOptions() kb.Options {
-	opts := kb.Options{Content: content.FS, IndexPath: filepath.Join(p.cfg.DataDir, "index")}
+	opts := kb.Options{Content: content.FS, IndexPath: filepath.Join(p.cfg.DataDir, "index"), Statuses: orders.Codes()}
 	if p.cfg.ContentDir != "" {
 		opts.Content, opts.Dir = os.DirFS(p.cfg.ContentDir), p.cfg.ContentDir
 		opts.OnReload = func(articles int, errs []*kb.ValidationError, err error) {
@@ -269,7 +270,7 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
-	valid, errs, err := kb.Check(contentFS(*dir))
+	valid, errs, err := kb.Check(contentFS(*dir), orders.Codes())
 	if err != nil {
 		return err
 	}
@@ -311,7 +312,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	k, err := kb.Open(kb.Options{Content: contentFS(*dir), IndexPath: filepath.Join(tmp, "index")})
+	k, err := kb.Open(kb.Options{Content: contentFS(*dir), IndexPath: filepath.Join(tmp, "index"), Statuses: orders.Codes()})
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,13 @@ type Article struct {
 	HTML string `json:"html"`
 	// File is the path of the source file inside the content dir.
 	File string `json:"file"`
+	// Variants are the parts of the answer for orders in given statuses;
+	// Markdown and HTML are the generic answer, without them.
+	Variants []Variant `json:"variants,omitempty"`
 }
+
+// Tailorable tells whether the answer depends on the customer's order.
+func (a *Article) Tailorable() bool { return len(a.Variants) > 0 }
 
 // ValidationError is a problem in a content file, written for editors in
 // French. Line is 1-based; 0 when the problem concerns the whole file.
@@ -50,7 +56,7 @@ var fields = []string{"id", "title", "questions", "tags"}
 
 // parse reads one article file. It returns every problem found, not only the
 // first, so that an editor can fix a file in one go.
-func parse(file string, data []byte) (*Article, []*ValidationError) {
+func parse(file string, data []byte, statuses []string) (*Article, []*ValidationError) {
 	var errs []*ValidationError
 	fail := func(line int, field, format string, args ...any) {
 		errs = append(errs, &ValidationError{File: file, Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
@@ -137,9 +143,11 @@ func parse(file string, data []byte) (*Article, []*ValidationError) {
 	} else if len(a.Questions) < 2 {
 		fail(line, "questions", "il faut au moins 2 questions d’exemple (il y en a %d)", len(a.Questions))
 	}
-	a.Markdown = strings.TrimSpace(strings.Join(lines[end+1:], "\n"))
+	generic, variants, verrs := splitVariants(file, lines[end+1:], end+2, statuses)
+	errs = append(errs, verrs...)
+	a.Markdown, a.Variants = generic, variants
 	if a.Markdown == "" {
-		fail(end+2, "", "la réponse est vide : écrivez-la en Markdown après la ligne « --- »")
+		fail(end+2, "", "la réponse générale est vide : écrivez-la en Markdown après la ligne « --- » (elle s’affiche quand la commande n’est pas connue)")
 	}
 	if len(errs) > 0 {
 		return nil, errs

@@ -36,6 +36,8 @@ type Options struct {
 	IndexPath string
 	// Weights tune the matcher; zero means nlu.DefaultWeights.
 	Weights nlu.Weights
+	// Statuses are the order statuses variants may name (see Variant).
+	Statuses []string
 	// OnReload, when set, is called after each reload triggered by a file
 	// change, with the number of articles served and the content errors
 	// found, or the error that stopped it.
@@ -141,6 +143,7 @@ func (k *KB) Reload() error {
 
 func same(a, b *Article) bool {
 	return a != nil && b != nil && a.Title == b.Title && a.Markdown == b.Markdown &&
+		fmt.Sprint(a.Variants) == fmt.Sprint(b.Variants) &&
 		strings.Join(a.Questions, "\n") == strings.Join(b.Questions, "\n") &&
 		strings.Join(a.Tags, ",") == strings.Join(b.Tags, ",")
 }
@@ -164,7 +167,7 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 			s.errs = append(s.errs, &ValidationError{File: f, Message: "fichier illisible : " + err.Error()})
 			continue
 		}
-		a, errs := parse(f, data)
+		a, errs := parse(f, data, k.opts.Statuses)
 		if a != nil {
 			if a.HTML, err = k.render.HTML(a.Markdown); err != nil {
 				errs = append(errs, &ValidationError{File: f, Message: "la réponse ne peut pas être mise en forme : " + err.Error()})
@@ -246,8 +249,8 @@ func markdownFiles(fsys fs.FS) ([]string, error) {
 
 // Check validates a content tree without building anything: the errors an
 // editor must fix, and how many articles are valid.
-func Check(fsys fs.FS) (valid int, errs []*ValidationError, err error) {
-	k := &KB{opts: Options{Content: fsys, Weights: nlu.DefaultWeights}, render: newRenderer()}
+func Check(fsys fs.FS, statuses []string) (valid int, errs []*ValidationError, err error) {
+	k := &KB{opts: Options{Content: fsys, Weights: nlu.DefaultWeights, Statuses: statuses}, render: newRenderer()}
 	s, err := k.load(nil)
 	if err != nil {
 		return 0, nil, err

@@ -72,6 +72,10 @@ func eventually(tb testing.TB, what string, cond func() bool) {
 	}
 }
 
+// testStatuses stand for the order status vocabulary (kb does not import
+// orders: main passes it in).
+var testStatuses = []string{"preparing", "shipped", "in_transit", "delivered", "lost", "cancelled", "refunded"}
+
 func TestParseErrors(t *testing.T) {
 	const good = "---\nid: a\ntitle: A\nquestions:\n  - q1\n  - q2\n---\nRéponse."
 	tests := []struct {
@@ -90,12 +94,18 @@ func TestParseErrors(t *testing.T) {
 		{"one question", "---\nid: a\ntitle: A\nquestions:\n  - seule\n---\nx", 4, "au moins 2 questions"},
 		{"bad id", "---\nid: Suivi Colis\ntitle: A\nquestions: [q1, q2]\n---\nx", 2, "minuscules sans accents"},
 		{"questions not a list", "---\nid: a\ntitle: A\nquestions: une seule\n---\nx", 4, "doit être une liste"},
-		{"empty body", "---\nid: a\ntitle: A\nquestions: [q1, q2]\n---\n  \n", 6, "la réponse est vide"},
+		{"empty body", "---\nid: a\ntitle: A\nquestions: [q1, q2]\n---\n  \n", 6, "la réponse générale est vide"},
+		{"unknown status", "---\nid: a\ntitle: A\nquestions: [q1, q2]\n---\nGénéral.\n\n::: statut shipped expediee\nEn route.\n:::\n", 8, "statut inconnu « expediee »"},
+		{"unknown placeholder", "---\nid: a\ntitle: A\nquestions: [q1, q2]\n---\nGénéral.\n::: statut shipped\nCommande {{numéro}}.\n:::\n", 8, "champ inconnu « {{numéro}} »"},
+		{"placeholder outside", "---\nid: a\ntitle: A\nquestions: [q1, q2]\n---\nVotre commande {{numero}}.\n", 6, "ne peut figurer que dans une section"},
+		{"unclosed variant", "---\nid: a\ntitle: A\nquestions: [q1, q2]\n---\nGénéral.\n::: statut lost\nPerdu.\n", 7, "jamais fermée"},
+		{"stray closing", "---\nid: a\ntitle: A\nquestions: [q1, q2]\n---\nGénéral.\n:::\n", 7, "n’a pas été ouverte"},
+		{"only variants", "---\nid: a\ntitle: A\nquestions: [q1, q2]\n---\n::: statut lost\nPerdu.\n:::\n", 6, "réponse générale est vide"},
 		{"duplicate key", "---\nid: a\nid: b\ntitle: A\nquestions: [q1, q2]\n---\nx", 3, "apparaît deux fois"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, errs := parse("x.md", []byte(tt.file))
+			a, errs := parse("x.md", []byte(tt.file), testStatuses)
 			if a != nil || len(errs) == 0 {
 				t.Fatalf("parse accepted a broken file: %+v", a)
 			}
@@ -105,7 +115,7 @@ func TestParseErrors(t *testing.T) {
 			}
 		})
 	}
-	if a, errs := parse("ok.md", []byte(good)); a == nil || len(errs) > 0 {
+	if a, errs := parse("ok.md", []byte(good), testStatuses); a == nil || len(errs) > 0 {
 		t.Errorf("valid file rejected: %v", errs)
 	}
 }
@@ -320,7 +330,7 @@ func TestAnalyzerIsNLU(t *testing.T) {
 // The shipped sample content must parse entirely and meet the bar set for
 // it: at least 40 articles with 5 example questions each.
 func TestSampleContent(t *testing.T) {
-	valid, errs, err := Check(content.FS)
+	valid, errs, err := Check(content.FS, testStatuses)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,5 +352,70 @@ func TestSampleContent(t *testing.T) {
 		if len(a.Markdown) < 200 {
 			t.Errorf("%s: answer of %d characters is too thin", a.ID, len(a.Markdown))
 		}
+	}
+}
+
+func TestVariants(t *testing.T) {
+	src := "---\nid: suivi\ntitle: Où est mon colis ?\nquestions: [où est mon colis, suivi commande]\n---\n" +
+		"Suivez votre colis depuis votre compte.\n\n" +
+		"::: statut partenaire\nVotre commande {{numero}} est expédiée par {{vendeur}}.\n:::\n\n" +
+		"::: statut shipped, in_transit\nVotre commande **{{numero}}** est en route avec {{transporteur}} : [suivre le colis]({{suivi}}).\n:::\n" +
+		"::: statut lost\nNous sommes désolés : le colis de la commande {{numero}} est perdu. Nous vous renvoyons {{articles}}.\n:::\n"
+	fsys := fstest.MapFS{"suivi.md": {Data: []byte(src)}}
+	k, err := Open(Options{Content: fsys, IndexPath: filepath.Join(t.TempDir(), "i"), Statuses: testStatuses})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	if errs := k.Errors(); len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	a, _ := k.Article("suivi")
+	if !a.Tailorable() || len(a.Variants) != 3 || a.Markdown != "Suivez votre colis depuis votre compte." {
+		t.Fatalf("article = %+v", a)
+	}
+	fields := map[string]string{"numero": "4581237", "transporteur": "Colissimo", "suivi": "https://suivi.example/c/4581237",
+		"articles": "2 × Coussin <velours>", "vendeur": "Atelier *Terre*"}
+	tests := []struct {
+		status  string
+		partner bool
+		want    []string
+		generic bool
+		mustNot []string
+	}{
+		{"shipped", false, []string{"<strong>4581237</strong>", "Colissimo", `href="https://suivi.example/c/4581237"`}, false, nil},
+		{"in_transit", false, []string{"en route"}, false, nil},
+		{"lost", false, []string{"2 × Coussin &lt;velours&gt;"}, false, []string{"<velours>"}},
+		{"shipped", true, []string{"expédiée par Atelier *Terre*"}, false, []string{"<em>"}},
+		{"delivered", false, nil, true, nil},
+	}
+	for _, tt := range tests {
+		got, ok, err := k.Tailor(a, tt.status, tt.partner, fields)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok == tt.generic {
+			t.Errorf("%s: tailored = %v, want %v", tt.status, ok, !tt.generic)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(got.HTML, w) {
+				t.Errorf("%s: HTML %q lacks %q", tt.status, got.HTML, w)
+			}
+		}
+		for _, w := range tt.mustNot {
+			if strings.Contains(got.HTML, w) {
+				t.Errorf("%s: HTML %q contains %q", tt.status, got.HTML, w)
+			}
+		}
+	}
+	// A tracking link that is not http(s) is dropped, not rendered.
+	fields["suivi"] = "javascript:alert(1)"
+	got, _, _ := k.Tailor(a, "shipped", false, fields)
+	if strings.Contains(got.HTML, "javascript") {
+		t.Errorf("unsafe link kept: %s", got.HTML)
 	}
 }

@@ -60,3 +60,12 @@ func (s Status) Valid() bool { _, ok := statusInfo[s]; return ok }
 
 // Label is the status as a customer reads it, in French.
 func (s Status) Label() string { return statusInfo[s].Label }
+
+// Codes lists the status codes, for validating content that names them.
+func Codes() []string {
+	out := make([]string, len(Vocabulary))
+	for i, s := range Vocabulary {
+		out[i] = string(s.Status)
+	}
+	return out
+}
