@@ -22,6 +22,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // French dates in Europe/Paris on machines without zoneinfo
 
 	"go.etcd.io/bbolt"
 
@@ -78,6 +79,11 @@ type config struct {
 	ShopName      string
 	LogLevel      string
 	LogFormat     string
+	// OrdersURL is the merchant's order API; empty uses the demo orders.
+	OrdersURL string
+	// Secrets, from the environment only.
+	OrdersToken string
+	TokenSecret string
 }
 
 func defaultConfig() config {
@@ -97,6 +103,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.ShopName, "GUICHET_SHOP_NAME")
 	env(&cfg.LogLevel, "GUICHET_LOG_LEVEL")
 	env(&cfg.LogFormat, "GUICHET_LOG_FORMAT")
+	env(&cfg.OrdersURL, "GUICHET_ORDERS_URL")
+	env(&cfg.OrdersToken, "GUICHET_ORDERS_TOKEN")
+	env(&cfg.TokenSecret, "GUICHET_TOKEN_SECRET")
 	origins := getenv("GUICHET_WIDGET_ORIGINS")
 
 	fset := flag.NewFlagSet("guichet", flag.ContinueOnError)
@@ -108,6 +117,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "shop name the bot introduces itself with")
 	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
+	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "base URL of the merchant's order API (default: demo orders)")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -144,18 +154,34 @@ func (c config) validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
 	}
+	if c.OrdersURL != "" && !strings.HasPrefix(c.OrdersURL, "http://") && !strings.HasPrefix(c.OrdersURL, "https://") {
+		return fmt.Errorf("orders URL %q must start with http:// or https://", c.OrdersURL)
+	}
+	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
+		return errors.New("GUICHET_TOKEN_SECRET must be at least 32 characters (a random string, e.g. from: openssl rand -hex 32)")
+	}
 	return nil
 }
 
-// String is the effective configuration for the start-up log. There are no
-// secrets yet; mask them here when there are.
+// String is the effective configuration for the start-up log, secrets
+// masked.
 func (c config) String() string {
 	content := c.ContentDir
 	if content == "" {
 		content = "(embedded sample)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, c.LogLevel, c.LogFormat)
+	ordersURL := c.OrdersURL
+	if ordersURL == "" {
+		ordersURL = "(demo orders)"
+	}
+	set := func(secret string) string {
+		if secret == "" {
+			return "unset"
+		}
+		return "set"
+	}
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q orders=%s orders_token=%s token_secret=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -204,8 +230,20 @@ func (p *program) start(ctx context.Context) error {
 	for _, e := range k.Errors() {
 		p.logger.Warn("content error", "file", e.File, "line", e.Line, "message", e.Message)
 	}
-	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName})
-	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins}, bot, k, p.logger)
+	var source orders.Source
+	if p.cfg.OrdersURL != "" {
+		source = orders.NewHTTP(orders.HTTPConfig{BaseURL: p.cfg.OrdersURL, Token: p.cfg.OrdersToken})
+	} else {
+		demo := orders.NewDemo(db, nil)
+		if err := demo.Seed(); err != nil {
+			k.Close()
+			db.Close()
+			return err
+		}
+		source = demo
+	}
+	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source})
+	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: []byte(p.cfg.TokenSecret)}, bot, k, p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {
 		k.Close()

@@ -64,7 +64,7 @@ func benchmarkTurn(b *testing.B, n int) {
 	b.Logf("%d articles loaded and indexed in %s", n, time.Since(start).Round(time.Millisecond))
 	bot := New(k, mustOpenDB(b, filepath.Join(b.TempDir(), "g.db")), Options{})
 	ctx := context.Background()
-	conv, err := bot.Start(ctx)
+	conv, err := bot.Start(ctx, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func benchmarkTurn(b *testing.B, n int) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if i%400 == 399 {
-			if conv, err = bot.Start(ctx); err != nil {
+			if conv, err = bot.Start(ctx, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -109,7 +109,7 @@ func BenchmarkDecide(b *testing.B) {
 			bot := New(k, nil, Options{})
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := bot.Decide(nil, Message{Text: questions[i%len(questions)]}); err != nil {
+				if _, err := bot.Decide(context.Background(), nil, Message{Text: questions[i%len(questions)]}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/guichet/guichet/kb"
 	"github.com/guichet/guichet/nlu"
+	"github.com/guichet/guichet/orders"
 )
 
 // Errors a caller can act on. The server maps each to a French message.
@@ -59,6 +60,8 @@ type Reply struct {
 	Choices    []Choice  `json:"choices,omitempty"`
 	Confidence float64   `json:"confidence"`
 	Acts       []nlu.Act `json:"acts,omitempty"`
+	// Order is the order the answer was written for, once verified.
+	Order *OrderInfo `json:"order,omitempty"`
 	// Ranked is the matcher's ranking (ids, best first), kept for
 	// evaluation and for agents; the widget does not need it.
 	Ranked []string `json:"-"`
@@ -67,8 +70,8 @@ type Reply struct {
 // Message is what the customer sends: text, or a click on a choice.
 type Message struct {
 	Text string `json:"text"`
-	// Choice is the id of an article the customer picked among the
-	// choices or suggestions of the previous reply.
+	// Choice is the id of a choice of the previous reply: an article, or
+	// "commande:NUMBER" for one of a verified customer's orders.
 	Choice string `json:"choice,omitempty"`
 }
 
@@ -86,6 +89,8 @@ type Options struct {
 	ClarifyAt float64
 	// MaxRunes bounds a message's length.
 	MaxRunes int
+	// Orders is where orders are looked up; nil answers generically.
+	Orders orders.Source
 	// Now gives the time (tests inject a clock).
 	Now func() time.Time
 }
@@ -100,9 +105,10 @@ const (
 
 // Bot answers customers from a knowledge base and keeps conversations.
 type Bot struct {
-	kb   *kb.KB
-	db   *bbolt.DB
-	opts Options
+	kb     *kb.KB
+	db     *bbolt.DB
+	orders orders.Source
+	opts   Options
 }
 
 // New returns a bot. It does no I/O: buckets are created on first write.
@@ -125,7 +131,7 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Bot{kb: k, db: db, opts: opts}
+	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts}
 }
 
 // Greeting is the bot's first message in a new conversation.
@@ -145,28 +151,50 @@ func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error
 	if err != nil {
 		return nil, err
 	}
-	r, err := b.Decide(conv, m)
+	r, err := b.Decide(ctx, conv, m)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.addTurn(convID, Turn{At: b.opts.Now().UTC(), Text: m.Text, Choice: m.Choice, Reply: *r}); err != nil {
+	if err := b.addTurn(conv, Turn{At: b.opts.Now().UTC(), Text: m.Text, Choice: m.Choice, Reply: *r}); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// Decide computes the reply to m in the state of conv, without storing
-// anything. conv may be nil for a fresh conversation.
-func (b *Bot) Decide(conv *Conversation, m Message) (*Reply, error) {
+// Decide computes the reply to m and updates conv's state (the order
+// asked for or verified), without storing anything: Send stores. conv may be
+// nil for a fresh conversation.
+func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply, error) {
 	if conv == nil {
 		conv = &Conversation{}
+	}
+	if number, ok := strings.CutPrefix(m.Choice, choiceOrder); ok && b.orders != nil && conv.Identity != nil {
+		a, err := b.kb.Article(conv.pending)
+		if err != nil {
+			return nil, fmt.Errorf("order choice: %w", ErrUnknownChoice)
+		}
+		conv.pending = ""
+		return b.answerForOrder(ctx, conv, a, 1, number), nil
 	}
 	if m.Choice != "" {
 		a, err := b.kb.Article(m.Choice)
 		if err != nil {
 			return nil, fmt.Errorf("choice %q: %w", m.Choice, ErrUnknownChoice)
 		}
+		if conv.pending == a.ID { // "Voir la réponse générale"
+			conv.pending, conv.pendingNumber = "", ""
+			return b.answer(a, 1, ""), nil
+		}
+		if a.Tailorable() && b.orders != nil {
+			return b.tailor(ctx, conv, a, 1, ""), nil
+		}
 		return b.answer(a, 1, msgChose), nil
+	}
+	if conv.pending != "" && b.orders != nil {
+		if r, ok := b.verify(ctx, conv, m.Text); ok {
+			return r, nil
+		}
+		conv.pending, conv.pendingNumber = "", ""
 	}
 	acts, only := nlu.Acts(m.Text)
 	if has(acts, nlu.ActHuman) {
@@ -177,6 +205,13 @@ func (b *Bot) Decide(conv *Conversation, m Message) (*Reply, error) {
 	}
 	match := b.kb.Match(m.Text, 5)
 	r := b.rank(conv, match)
+	if r.Outcome == OutcomeAnswer && b.orders != nil {
+		if a, err := b.kb.Article(r.ArticleID); err == nil && a.Tailorable() {
+			ranked := r.Ranked
+			r = b.tailor(ctx, conv, a, r.Confidence, m.Text)
+			r.Ranked = ranked
+		}
+	}
 	r.Acts = acts
 	if r.Outcome == OutcomeMiss && has(acts, nlu.ActFrustration) {
 		fr := b.act([]nlu.Act{nlu.ActFrustration})

@@ -61,7 +61,7 @@ func TestDecideOutcomes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := b.Decide(nil, Message{Text: tt.text})
+			r, err := b.Decide(context.Background(), nil, Message{Text: tt.text})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +82,7 @@ func TestClarifyOffersCloseArticles(t *testing.T) {
 	// A bot that never answers outright turns a two-topic question into a
 	// choice.
 	b := New(mustOpenKB(t), nil, Options{AnswerAt: 1.1, ClarifyAt: 0.001})
-	r, err := b.Decide(nil, Message{Text: "retour et remboursement"})
+	r, err := b.Decide(context.Background(), nil, Message{Text: "retour et remboursement"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestClarifyOffersCloseArticles(t *testing.T) {
 func TestMissIsHonestAndVaries(t *testing.T) {
 	b := New(mustOpenKB(t), mustOpenDB(t, filepath.Join(t.TempDir(), "g.db")), Options{Now: fixedNow})
 	ctx := context.Background()
-	conv, err := b.Start(ctx)
+	conv, err := b.Start(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestConversationSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := New(k, db, Options{Now: fixedNow})
-	conv, err := b.Start(ctx)
+	conv, err := b.Start(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestConversationSurvivesReopen(t *testing.T) {
 func TestSendRejectsBadInput(t *testing.T) {
 	b := New(mustOpenKB(t), mustOpenDB(t, filepath.Join(t.TempDir(), "g.db")), Options{})
 	ctx := context.Background()
-	conv, err := b.Start(ctx)
+	conv, err := b.Start(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -102,7 +103,7 @@ func (b *Bot) Evaluate(qs []Question) Report {
 	)
 	for _, q := range qs {
 		start := time.Now()
-		r, err := b.Decide(nil, Message{Text: q.Q})
+		r, err := b.Decide(context.Background(), nil, Message{Text: q.Q})
 		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
 		if err != nil {
 			r = &Reply{Outcome: OutcomeMiss}

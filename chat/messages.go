@@ -3,18 +3,26 @@ package chat
 // French texts the bot says. They are polite, never blame the customer, and
 // always lead somewhere: an answer, a choice, or a way to reach a person.
 const (
-	msgGreeting    = "Bonjour ! Je suis l’assistant de %s. Posez-moi votre question : suivi de colis, retour, remboursement, paiement, compte…"
-	msgThanks      = "Avec plaisir ! Puis-je vous aider pour autre chose ?"
-	msgGoodbye     = "Merci de votre visite et belle journée !"
-	msgYes         = "Parfait ! Avez-vous une autre question ?"
-	msgNo          = "Entendu. Dites-moi ce que vous cherchez, je ferai de mon mieux pour vous aider."
-	msgFrustration = "Je suis sincèrement désolé pour ce désagrément. Je comprends votre agacement et je vais faire le nécessaire pour vous aider."
-	msgHuman       = "Bien sûr, voici comment joindre un conseiller de notre service client :"
-	msgHumanNoInfo = "Bien sûr. Un conseiller de notre service client pourra reprendre votre demande."
-	msgEmpathy     = "Je suis désolé pour ce désagrément."
-	msgClarify     = "Pour bien vous répondre, votre question concerne plutôt :"
-	msgChose       = "Voici la réponse à votre question :"
-	msgClarifyOne  = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
+	msgGreeting        = "Bonjour ! Je suis l’assistant de %s. Posez-moi votre question : suivi de colis, retour, remboursement, paiement, compte…"
+	msgThanks          = "Avec plaisir ! Puis-je vous aider pour autre chose ?"
+	msgGoodbye         = "Merci de votre visite et belle journée !"
+	msgYes             = "Parfait ! Avez-vous une autre question ?"
+	msgNo              = "Entendu. Dites-moi ce que vous cherchez, je ferai de mon mieux pour vous aider."
+	msgFrustration     = "Je suis sincèrement désolé pour ce désagrément. Je comprends votre agacement et je vais faire le nécessaire pour vous aider."
+	msgHuman           = "Bien sûr, voici comment joindre un conseiller de notre service client :"
+	msgHumanNoInfo     = "Bien sûr. Un conseiller de notre service client pourra reprendre votre demande."
+	msgEmpathy         = "Je suis désolé pour ce désagrément."
+	msgClarify         = "Pour bien vous répondre, votre question concerne plutôt :"
+	msgChose           = "Voici la réponse à votre question :"
+	msgAskOrder        = "Pour vous répondre précisément, j’ai besoin de votre numéro de commande (il figure dans l’e-mail de confirmation) et de l’adresse e-mail ou du code postal utilisés pour la commande."
+	msgAskNumber       = "Merci. Il me manque le numéro de commande : il figure dans l’e-mail de confirmation et dans votre compte."
+	msgAskProof        = "Merci. Pour vérifier qu’il s’agit bien de votre commande, indiquez l’adresse e-mail utilisée pour la commande, ou son code postal."
+	msgNoMatch         = "Je ne retrouve pas de commande correspondant à ces informations. Vérifiez le numéro de commande et l’adresse e-mail (ou le code postal) utilisés, puis renvoyez-les-moi."
+	msgTooManyAttempts = "Je ne parviens pas à vérifier cette commande. Pour protéger vos données, je m’arrête là, mais un conseiller pourra vous aider."
+	msgWhichOrder      = "Votre question concerne quelle commande ?"
+	msgGeneric         = "Voir la réponse générale"
+	msgOrdersDown      = "Je n’ai pas pu consulter votre commande pour le moment : voici la réponse générale. Réessayez dans quelques minutes pour une réponse personnalisée."
+	msgClarifyOne      = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
 )
 
 // missMessages vary from one miss to the next in a conversation, so that the

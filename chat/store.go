@@ -30,8 +30,16 @@ type Conversation struct {
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
 	// Misses counts the bot's consecutive misses.
-	Misses int    `json:"misses"`
-	Turns  []Turn `json:"turns"`
+	Misses int `json:"misses"`
+	// Identity is the customer the shop vouched for, if any.
+	Identity *Identity `json:"identity,omitempty"`
+	// Order is the order verified in this conversation, if any.
+	Order string `json:"order,omitempty"`
+	Turns []Turn `json:"turns"`
+
+	pending       string // article waiting for an order
+	pendingNumber string // order number given, proof still to come
+	attempts      int    // wrong order proofs
 }
 
 // Turn is one customer message and the bot's reply.
@@ -44,21 +52,27 @@ type Turn struct {
 
 // meta is what a conversation stores besides its turns.
 type meta struct {
-	ID      string    `json:"id"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
-	Misses  int       `json:"misses"`
-	Count   int       `json:"count"`
+	ID            string    `json:"id"`
+	Created       time.Time `json:"created"`
+	Updated       time.Time `json:"updated"`
+	Misses        int       `json:"misses"`
+	Count         int       `json:"count"`
+	Identity      *Identity `json:"identity,omitempty"`
+	Order         string    `json:"order,omitempty"`
+	Pending       string    `json:"pending,omitempty"`
+	PendingNumber string    `json:"pending_number,omitempty"`
+	Attempts      int       `json:"attempts,omitempty"`
 }
 
-// Start creates a conversation and returns it.
-func (b *Bot) Start(ctx context.Context) (*Conversation, error) {
+// Start creates a conversation and returns it. id is the customer the shop
+// vouched for, or nil for an anonymous visitor.
+func (b *Bot) Start(ctx context.Context, who *Identity) (*Conversation, error) {
 	id, err := newID()
 	if err != nil {
 		return nil, err
 	}
 	now := b.opts.Now().UTC()
-	m := meta{ID: id, Created: now, Updated: now}
+	m := meta{ID: id, Created: now, Updated: now, Identity: who}
 	err = b.db.Update(func(tx *bbolt.Tx) error {
 		root, err := tx.CreateBucketIfNotExists(bucketConversations)
 		if err != nil {
@@ -76,7 +90,7 @@ func (b *Bot) Start(ctx context.Context) (*Conversation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start conversation: %w", err)
 	}
-	return &Conversation{ID: id, Created: now, Updated: now, Turns: []Turn{}}, nil
+	return &Conversation{ID: id, Created: now, Updated: now, Identity: who, Turns: []Turn{}}, nil
 }
 
 // Conversation returns a conversation with its whole transcript, or
@@ -118,7 +132,8 @@ func readMeta(c *bbolt.Bucket) (*Conversation, error) {
 	if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
 		return nil, fmt.Errorf("decode meta: %w", err)
 	}
-	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Turns: []Turn{}}, nil
+	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Identity: m.Identity,
+		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts}, nil
 }
 
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
@@ -149,9 +164,10 @@ func convBucket(tx *bbolt.Tx, id string) *bbolt.Bucket {
 	return root.Bucket([]byte(id))
 }
 
-// addTurn appends a turn, updates the conversation's counters and the
-// global statistics in one transaction.
-func (b *Bot) addTurn(id string, t Turn) error {
+// addTurn appends a turn, saves the conversation's state (as Decide left
+// it) and counters, and the global statistics, in one transaction.
+func (b *Bot) addTurn(conv *Conversation, t Turn) error {
+	id := conv.ID
 	err := b.db.Update(func(tx *bbolt.Tx) error {
 		c := convBucket(tx, id)
 		if c == nil {
@@ -176,6 +192,7 @@ func (b *Bot) addTurn(id string, t Turn) error {
 		}
 		m.Count++
 		m.Updated = t.At
+		m.Order, m.Pending, m.PendingNumber, m.Attempts = conv.Order, conv.pending, conv.pendingNumber, conv.attempts
 		if t.Reply.Outcome == OutcomeMiss {
 			m.Misses++
 		} else {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/guichet/guichet/chat"
@@ -13,8 +15,28 @@ type conversationResponse struct {
 	Greeting string `json:"greeting"`
 }
 
+// startRequest is the optional body of a new conversation: the token the
+// shop's site signed for a logged-in customer.
+type startRequest struct {
+	CustomerToken string `json:"customer_token"`
+}
+
 func (s *Server) handleConversationStart(c *fiber.Ctx) error {
-	conv, err := s.bot.Start(c.UserContext())
+	var req startRequest
+	if len(c.Body()) > 0 {
+		if err := decode(c, &req); err != nil {
+			return err
+		}
+	}
+	var who *chat.Identity
+	if req.CustomerToken != "" {
+		id, err := VerifyCustomerToken(s.cfg.TokenSecret, req.CustomerToken, time.Now())
+		if err != nil {
+			return err
+		}
+		who = id
+	}
+	conv, err := s.bot.Start(c.UserContext(), who)
 	if err != nil {
 		return err
 	}

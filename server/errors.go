@@ -62,6 +62,8 @@ func classify(err error) (status int, code, msg string) {
 		return fiber.StatusConflict, "conversation_full", msgConversationFull
 	case errors.Is(err, chat.ErrUnknownChoice):
 		return fiber.StatusBadRequest, "unknown_choice", msgUnknownChoice
+	case errors.Is(err, ErrBadToken):
+		return fiber.StatusUnauthorized, "bad_token", msgBadToken
 	case errors.As(err, &bj):
 		return fiber.StatusBadRequest, "bad_json", msgBadJSON
 	case errors.As(err, &fe):

@@ -13,6 +13,7 @@ const (
 	msgBadJSON           = "La requête est illisible : le corps doit être un JSON valide, par exemple {\"text\": \"Où est mon colis ?\"}."
 	msgBodyTooBig        = "La requête est trop volumineuse."
 	msgTooManyRequests   = "Vous envoyez beaucoup de messages en peu de temps. Merci de patienter quelques secondes avant de réessayer."
+	msgBadToken          = "Votre connexion n’a pas pu être vérifiée. Reconnectez-vous sur le site, puis rouvrez la discussion."
 	msgBadRequest        = "La requête n’a pas pu être traitée. Vérifiez-la puis réessayez."
 	msgTimeout           = "La requête a mis trop de temps à arriver. Réessayez dans un instant."
 	msgMethodNotAllowed  = "Cette action n’est pas possible à cette adresse."

@@ -27,6 +27,9 @@ type Config struct {
 	ChatRate int
 	// BodyLimit bounds request bodies, in bytes.
 	BodyLimit int
+	// TokenSecret verifies the customer tokens merchants sign (HS256);
+	// without it, tokens are refused.
+	TokenSecret []byte
 }
 
 // Server serves the API.

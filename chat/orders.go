@@ -1,0 +1,238 @@
+package chat
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"html"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/nlu"
+	"github.com/guichet/guichet/orders"
+)
+
+// Identity is a customer the shop vouched for with a signed token.
+type Identity struct {
+	CustomerID string `json:"customer_id"`
+	Email      string `json:"email"`
+}
+
+// OrderInfo is what a reply says of the order it was tailored to.
+type OrderInfo struct {
+	Number string `json:"number"`
+	Status string `json:"status"`
+	Label  string `json:"label"`
+}
+
+// OutcomeAskOrder is a reply asking which order the question is about.
+const OutcomeAskOrder Outcome = "ask_order"
+
+// choiceOrder prefixes a choice that picks one of a verified customer's
+// orders: "commande:4581237".
+const choiceOrder = "commande:"
+
+// maxAttempts is how many wrong order proofs a conversation may make before
+// the bot stops asking and offers a person.
+const maxAttempts = 5
+
+// tailor answers with a, written for the customer's order when one is known
+// or can be found; otherwise it asks for the order, keeping the generic
+// answer one click away.
+func (b *Bot) tailor(ctx context.Context, conv *Conversation, a *kb.Article, conf float64, text string) *Reply {
+	if conv.Order != "" {
+		return b.answerForOrder(ctx, conv, a, conf, conv.Order)
+	}
+	if conv.attempts >= maxAttempts {
+		return b.answer(a, conf, "")
+	}
+	conv.pending = a.ID
+	if r, ok := b.verify(ctx, conv, text); ok {
+		return r
+	}
+	if conv.Identity != nil {
+		list, err := b.orders.CustomerOrders(ctx, conv.Identity.CustomerID)
+		switch {
+		case errors.Is(err, orders.ErrNotFound):
+			conv.pending = ""
+			return b.answer(a, conf, "")
+		case err != nil:
+			conv.pending = ""
+			return b.unavailable(a, conf)
+		case len(list) == 1:
+			conv.pending = ""
+			return b.answerForOrder(ctx, conv, a, conf, list[0].Number)
+		}
+		r := &Reply{Outcome: OutcomeAskOrder, Text: msgWhichOrder, HTML: "<p>" + escape(msgWhichOrder) + "</p>", Confidence: conf}
+		for _, o := range list[:min(5, len(list))] {
+			r.Choices = append(r.Choices, Choice{ID: choiceOrder + o.Number, Title: fmt.Sprintf("Commande %s du %s — %s", o.Number, frenchDate(o.PlacedAt), o.Status.Label())})
+		}
+		r.Choices = append(r.Choices, Choice{ID: a.ID, Title: msgGeneric})
+		return r
+	}
+	return &Reply{Outcome: OutcomeAskOrder, Text: msgAskOrder, HTML: "<p>" + escape(msgAskOrder) + "</p>", Confidence: conf,
+		Choices: []Choice{{ID: a.ID, Title: msgGeneric}}}
+}
+
+// verify reads an order number and a proof (e-mail or postcode) in text,
+// for the article waiting in conv.pending. ok is false when text holds none
+// of them: the customer moved on to something else.
+func (b *Bot) verify(ctx context.Context, conv *Conversation, text string) (r *Reply, ok bool) {
+	var number, email, postcode string
+	for _, e := range nlu.Extract(text) {
+		switch e.Kind {
+		case nlu.EntityOrder:
+			number = e.Value
+		case nlu.EntityEmail:
+			email = e.Value
+		case nlu.EntityPostal:
+			postcode = e.Value
+		}
+	}
+	if number == "" && email == "" && postcode == "" {
+		return nil, false
+	}
+	a, err := b.kb.Article(conv.pending)
+	if err != nil {
+		conv.pending = ""
+		return nil, false
+	}
+	if number != "" {
+		conv.pendingNumber = number
+	}
+	if conv.pendingNumber == "" {
+		return b.ask(msgAskNumber, a), true
+	}
+	if conv.Identity == nil && email == "" && postcode == "" {
+		return b.ask(msgAskProof, a), true
+	}
+	o, err := b.orders.Order(ctx, conv.pendingNumber)
+	if err != nil && !errors.Is(err, orders.ErrNotFound) {
+		conv.pending, conv.pendingNumber = "", ""
+		return b.unavailable(a, 1), true
+	}
+	if err == nil && owns(conv.Identity, o, email, postcode) {
+		conv.pending, conv.pendingNumber = "", ""
+		return b.answerWith(conv, a, 1, o), true
+	}
+	// Unknown order or wrong proof: the same words either way, so that
+	// nobody learns whether an order number exists.
+	conv.attempts++
+	conv.pendingNumber = ""
+	if conv.attempts >= maxAttempts {
+		conv.pending = ""
+		r := b.human(nil)
+		r.Text = msgTooManyAttempts + "\n\n" + r.Text
+		r.HTML = "<p>" + escape(msgTooManyAttempts) + "</p>" + r.HTML
+		return r, true
+	}
+	return b.ask(msgNoMatch, a), true
+}
+
+// owns tells whether the order is the customer's: the verified identity's,
+// or the anonymous visitor gave its e-mail or postcode. Comparisons take
+// constant time.
+func owns(id *Identity, o *orders.Order, email, postcode string) bool {
+	if id != nil {
+		return eq(id.CustomerID, o.CustomerID)
+	}
+	return (email != "" && eq(strings.ToLower(email), strings.ToLower(o.Email))) ||
+		(postcode != "" && eq(postcode, o.Postcode))
+}
+
+func eq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func (b *Bot) ask(text string, a *kb.Article) *Reply {
+	return &Reply{Outcome: OutcomeAskOrder, Text: text, HTML: "<p>" + escape(text) + "</p>", Confidence: 1,
+		Choices: []Choice{{ID: a.ID, Title: msgGeneric}}}
+}
+
+// answerForOrder looks the order up again (the source caches) and answers.
+func (b *Bot) answerForOrder(ctx context.Context, conv *Conversation, a *kb.Article, conf float64, number string) *Reply {
+	o, err := b.orders.Order(ctx, number)
+	switch {
+	case errors.Is(err, orders.ErrNotFound):
+		conv.Order = ""
+		return b.answer(a, conf, "")
+	case err != nil:
+		return b.unavailable(a, conf)
+	case conv.Identity != nil && !eq(conv.Identity.CustomerID, o.CustomerID):
+		return b.answer(a, conf, "")
+	}
+	return b.answerWith(conv, a, conf, o)
+}
+
+// answerWith answers with the variant of a for o, or the generic answer
+// when no variant applies, and remembers the order for later turns.
+func (b *Bot) answerWith(conv *Conversation, a *kb.Article, conf float64, o *orders.Order) *Reply {
+	conv.Order = o.Number
+	r := b.answer(a, conf, "")
+	r.Order = &OrderInfo{Number: o.Number, Status: string(o.Status), Label: o.Status.Label()}
+	t, ok, err := b.kb.Tailor(a, string(o.Status), o.Marketplace(), orderFields(o))
+	if err != nil || !ok {
+		return r
+	}
+	r.Text, r.HTML = a.Title+"\n\n"+t.Markdown, t.HTML
+	return r
+}
+
+// unavailable is the generic answer when the order system cannot answer.
+func (b *Bot) unavailable(a *kb.Article, conf float64) *Reply {
+	r := b.answer(a, conf, "")
+	r.Text = msgOrdersDown + "\n\n" + r.Text
+	r.HTML = "<p>" + escape(msgOrdersDown) + "</p>" + r.HTML
+	return r
+}
+
+// orderFields are the values of an order's placeholders, in French.
+func orderFields(o *orders.Order) map[string]string {
+	f := map[string]string{
+		"numero":       o.Number,
+		"date":         frenchDate(o.PlacedAt),
+		"statut":       o.Status.Label(),
+		"transporteur": o.Carrier,
+		"suivi":        o.TrackingURL,
+		"montant":      frenchAmount(o.Total, o.Currency),
+		"vendeur":      o.Seller,
+	}
+	if f["transporteur"] == "" {
+		f["transporteur"] = "notre transporteur"
+	}
+	f["livraison_prevue"] = "dans les prochains jours"
+	if !o.ExpectedDelivery.IsZero() {
+		f["livraison_prevue"] = "le " + frenchDate(o.ExpectedDelivery)
+	}
+	items := make([]string, len(o.Items))
+	for i, it := range o.Items {
+		items[i] = fmt.Sprintf("%d × %s", it.Quantity, it.Name)
+	}
+	f["articles"] = strings.Join(items, ", ")
+	return f
+}
+
+var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+func frenchDate(t time.Time) string {
+	t = t.In(paris())
+	return fmt.Sprintf("%d %s %d", t.Day(), frenchMonths[t.Month()-1], t.Year())
+}
+
+func frenchAmount(cents int64, currency string) string {
+	symbol := "€"
+	if currency != "" && currency != "EUR" {
+		symbol = html.EscapeString(currency)
+	}
+	return fmt.Sprintf("%d,%02d %s", cents/100, cents%100, symbol)
+}
+
+// paris is the shop's time zone, for dates customers read (loaded on first
+// use; main embeds the time zone database).
+var paris = sync.OnceValue(func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return l
+	}
+	return time.FixedZone("CET", 3600)
+})
