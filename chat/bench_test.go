@@ -13,6 +13,7 @@ import (
 
 	"github.com/guichet/guichet/content"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/orders"
 )
 
 // syntheticContent builds n articles from the sample content: each is a
@@ -21,7 +22,7 @@ import (
 // corpus is topically dense (near the worst case for ranking).
 func syntheticContent(tb testing.TB, n int) (fstest.MapFS, []string) {
 	tb.Helper()
-	k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(tb.TempDir(), "sample")})
+	k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(tb.TempDir(), "sample"), Statuses: orders.Codes()})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func BenchmarkDecide(b *testing.B) {
 // parse, render, index in Bleve, build and calibrate the matcher.
 func BenchmarkOpenSample(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(b.TempDir(), fmt.Sprint(i))})
+		k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(b.TempDir(), fmt.Sprint(i)), Statuses: orders.Codes()})
 		if err != nil {
 			b.Fatal(err)
 		}
