@@ -129,3 +129,47 @@ func BenchmarkOpenSample(b *testing.B) {
 		k.Close()
 	}
 }
+
+// fixedSource answers every lookup at once with one order, so that a
+// benchmark measures what tailoring adds beyond the lookup itself.
+type fixedSource struct{ o orders.Order }
+
+func (f fixedSource) Order(context.Context, string) (*orders.Order, error) {
+	o := f.o
+	return &o, nil
+}
+
+func (f fixedSource) CustomerOrders(context.Context, string) ([]orders.Order, error) {
+	return []orders.Order{f.o}, nil
+}
+
+// BenchmarkTailoredAnswer compares the same question answered generically
+// and for a known order: the difference is the cost of tailoring.
+func BenchmarkTailoredAnswer(b *testing.B) {
+	k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(b.TempDir(), "i"), Statuses: orders.Codes()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer k.Close()
+	o := orders.Order{Number: "4581237", Status: orders.StatusShipped, Carrier: "Colissimo", TrackingURL: "https://suivi.example/4581237",
+		PlacedAt: time.Now(), ExpectedDelivery: time.Now().Add(48 * time.Hour), Total: 3980, Items: []orders.Item{{Name: "Coussin", Quantity: 2}}}
+	ctx := context.Background()
+	msg := Message{Text: "où est mon colis ?"}
+	for _, c := range []struct {
+		name string
+		bot  *Bot
+		conv func() *Conversation
+	}{
+		{"generic", New(k, nil, Options{}), func() *Conversation { return &Conversation{} }},
+		{"tailored", New(k, nil, Options{Orders: fixedSource{o}}), func() *Conversation { return &Conversation{Order: o.Number} }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				r, err := c.bot.Decide(ctx, c.conv(), msg)
+				if err != nil || r.Outcome != OutcomeAnswer {
+					b.Fatalf("%+v %v", r, err)
+				}
+			}
+		})
+	}
+}
