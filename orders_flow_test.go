@@ -217,6 +217,12 @@ func TestOrderSystemFailures(t *testing.T) {
 			t.Errorf("%s: %+v, want the generic answer with a note", number, r)
 		}
 	}
+	var st struct {
+		OrdersUnavailable int `json:"orders_unavailable"`
+	}
+	if call(t, "GET", base+"/api/v1/stats", "", &st); st.OrdersUnavailable != 3 {
+		t.Errorf("orders_unavailable = %d, want the 3 failures counted", st.OrdersUnavailable)
+	}
 }
 
 func TestCustomerToken(t *testing.T) {

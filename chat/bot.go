@@ -62,6 +62,9 @@ type Reply struct {
 	Acts       []nlu.Act `json:"acts,omitempty"`
 	// Order is the order the answer was written for, once verified.
 	Order *OrderInfo `json:"order,omitempty"`
+	// OrderError is why the order could not be checked, for the server to
+	// log and count; it holds no order detail and never reaches the client.
+	OrderError error `json:"-"`
 	// Ranked is the matcher's ranking (ids, best first), kept for
 	// evaluation and for agents; the widget does not need it.
 	Ranked []string `json:"-"`

@@ -61,7 +61,7 @@ func (b *Bot) tailor(ctx context.Context, conv *Conversation, a *kb.Article, con
 			return b.answer(a, conf, "")
 		case err != nil:
 			conv.pending = ""
-			return b.unavailable(a, conf)
+			return b.unavailable(a, conf, err)
 		case len(list) == 1:
 			conv.pending = ""
 			return b.answerForOrder(ctx, conv, a, conf, list[0].Number)
@@ -112,7 +112,7 @@ func (b *Bot) verify(ctx context.Context, conv *Conversation, text string) (r *R
 	o, err := b.orders.Order(ctx, conv.pendingNumber)
 	if err != nil && !errors.Is(err, orders.ErrNotFound) {
 		conv.pending, conv.pendingNumber = "", ""
-		return b.unavailable(a, 1), true
+		return b.unavailable(a, 1, err), true
 	}
 	if err == nil && owns(conv.Identity, o, email, postcode) {
 		conv.pending, conv.pendingNumber = "", ""
@@ -158,7 +158,7 @@ func (b *Bot) answerForOrder(ctx context.Context, conv *Conversation, a *kb.Arti
 		conv.Order = ""
 		return b.answer(a, conf, "")
 	case err != nil:
-		return b.unavailable(a, conf)
+		return b.unavailable(a, conf, err)
 	case conv.Identity != nil && !eq(conv.Identity.CustomerID, o.CustomerID):
 		return b.answer(a, conf, "")
 	}
@@ -180,8 +180,9 @@ func (b *Bot) answerWith(conv *Conversation, a *kb.Article, conf float64, o *ord
 }
 
 // unavailable is the generic answer when the order system cannot answer.
-func (b *Bot) unavailable(a *kb.Article, conf float64) *Reply {
+func (b *Bot) unavailable(a *kb.Article, conf float64, err error) *Reply {
 	r := b.answer(a, conf, "")
+	r.OrderError = err
 	r.Text = msgOrdersDown + "\n\n" + r.Text
 	r.HTML = "<p>" + escape(msgOrdersDown) + "</p>" + r.HTML
 	return r

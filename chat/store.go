@@ -201,7 +201,7 @@ func (b *Bot) addTurn(conv *Conversation, t Turn) error {
 		if err := putJSON(c, keyMeta, m); err != nil {
 			return err
 		}
-		return countOutcome(tx, t.Reply.Outcome)
+		return count(tx, t.Reply)
 	})
 	if err != nil {
 		return fmt.Errorf("add turn to %q: %w", id, err)
@@ -209,12 +209,16 @@ func (b *Bot) addTurn(conv *Conversation, t Turn) error {
 	return nil
 }
 
-func countOutcome(tx *bbolt.Tx, o Outcome) error {
+func count(tx *bbolt.Tx, r Reply) error {
 	s, err := tx.CreateBucketIfNotExists(bucketStats)
 	if err != nil {
 		return err
 	}
-	for _, k := range []string{"turns", "outcome:" + string(o)} {
+	keys := []string{"turns", "outcome:" + string(r.Outcome)}
+	if r.OrderError != nil {
+		keys = append(keys, "orders_unavailable")
+	}
+	for _, k := range keys {
 		var n uint64
 		if v := s.Get([]byte(k)); len(v) == 8 {
 			n = binary.BigEndian.Uint64(v)
@@ -233,6 +237,9 @@ func countOutcome(tx *bbolt.Tx, o Outcome) error {
 type Stats struct {
 	Turns    uint64            `json:"turns"`
 	Outcomes map[string]uint64 `json:"outcomes"`
+	// OrdersUnavailable counts the turns where the order system could not
+	// be checked.
+	OrdersUnavailable uint64 `json:"orders_unavailable"`
 }
 
 // Stats returns the counters.
@@ -250,6 +257,8 @@ func (b *Bot) Stats(ctx context.Context) (*Stats, error) {
 			n := binary.BigEndian.Uint64(v)
 			if string(k) == "turns" {
 				st.Turns = n
+			} else if string(k) == "orders_unavailable" {
+				st.OrdersUnavailable = n
 			} else if len(k) > 8 && string(k[:8]) == "outcome:" {
 				st.Outcomes[string(k[8:])] = n
 			}

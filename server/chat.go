@@ -60,6 +60,10 @@ func (s *Server) handleChatMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if r.OrderError != nil {
+		// The error names no order: orders keeps numbers out of it.
+		s.logger.Warn("order lookup failed", "conversation", c.Params("id"), "request_id", requestID(c), "err", r.OrderError)
+	}
 	return c.JSON(r)
 }
 
