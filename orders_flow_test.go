@@ -143,7 +143,7 @@ func TestOrderVariantsForEveryStatus(t *testing.T) {
 	for i, s := range orders.Vocabulary {
 		number := statusNumber(i)
 		f, _ := startFlow(t, base, "")
-		if r := f.say("où est mon colis ?"); r.Outcome != "ask_order" || r.Order != nil {
+		if r := f.say("où est mon colis ?"); r.Outcome != "ask_order" || r.ArticleID != "suivi-colis" || r.Order != nil {
 			t.Fatalf("%s: first reply %+v, want a question about the order", s.Status, r)
 		}
 		r := f.say("c'est la " + number + ", mon mail client.test@exemple.fr")

@@ -66,15 +66,17 @@ func (b *Bot) tailor(ctx context.Context, conv *Conversation, a *kb.Article, con
 			conv.pending = ""
 			return b.answerForOrder(ctx, conv, a, conf, list[0].Number)
 		}
-		r := &Reply{Outcome: OutcomeAskOrder, Text: msgWhichOrder, HTML: "<p>" + escape(msgWhichOrder) + "</p>", Confidence: conf}
+		r := &Reply{Outcome: OutcomeAskOrder, Text: msgWhichOrder, HTML: "<p>" + escape(msgWhichOrder) + "</p>", Confidence: conf,
+			ArticleID: a.ID, Title: a.Title}
 		for _, o := range list[:min(5, len(list))] {
 			r.Choices = append(r.Choices, Choice{ID: choiceOrder + o.Number, Title: fmt.Sprintf("Commande %s du %s — %s", o.Number, frenchDate(o.PlacedAt), o.Status.Label())})
 		}
 		r.Choices = append(r.Choices, Choice{ID: a.ID, Title: msgGeneric})
 		return r
 	}
-	return &Reply{Outcome: OutcomeAskOrder, Text: msgAskOrder, HTML: "<p>" + escape(msgAskOrder) + "</p>", Confidence: conf,
-		Choices: []Choice{{ID: a.ID, Title: msgGeneric}}}
+	r := b.ask(msgAskOrder, a)
+	r.Confidence = conf
+	return r
 }
 
 // verify reads an order number and a proof (e-mail or postcode) in text,
@@ -145,9 +147,11 @@ func owns(id *Identity, o *orders.Order, email, postcode string) bool {
 
 func eq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
+// ask asks for the order (or part of the proof) on the topic of a, whose
+// generic answer stays one click away.
 func (b *Bot) ask(text string, a *kb.Article) *Reply {
 	return &Reply{Outcome: OutcomeAskOrder, Text: text, HTML: "<p>" + escape(text) + "</p>", Confidence: 1,
-		Choices: []Choice{{ID: a.ID, Title: msgGeneric}}}
+		ArticleID: a.ID, Title: a.Title, Choices: []Choice{{ID: a.ID, Title: msgGeneric}}}
 }
 
 // answerForOrder looks the order up again (the source caches) and answers.

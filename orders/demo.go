@@ -123,6 +123,7 @@ func demoOrders(now time.Time) []Order {
 	date := func(daysAgo int) time.Time { return now.Add(-time.Duration(daysAgo) * day).Truncate(time.Hour).UTC() }
 	track := func(n string) string { return "https://suivi.transporteur.example/colis/" + n }
 	type spec struct {
+		who      int // index in DemoCustomers
 		number   string
 		status   Status
 		daysAgo  int
@@ -133,24 +134,25 @@ func demoOrders(now time.Time) []Order {
 		total    int64
 	}
 	specs := []spec{
-		{"4581230", StatusAwaitingPayment, 0, 0, "", "", []Item{{"Plaid en lin lavé", 1}}, 5990},
-		{"4581231", StatusPaymentRefused, 1, 0, "", "", []Item{{"Lampe de chevet Ondine", 1}}, 4900},
-		{"4581232", StatusPreparing, 0, 3, "Colissimo", "", []Item{{"Housse de couette 240 × 220", 1}, {"Taie d'oreiller", 2}}, 8970},
-		{"4581237", StatusShipped, 2, 2, "Colissimo", "", []Item{{"Coussin velours", 2}}, 3980},
-		{"4581238", StatusInTransit, 3, 1, "Mondial Relay", "", []Item{{"Vase en grès", 1}}, 2900},
-		{"4581239", StatusDelayed, 9, -2, "Colissimo", "", []Item{{"Tapis berbère 160 × 230", 1}}, 18900},
-		{"4581240", StatusAtPickupPoint, 5, 0, "Mondial Relay", "", []Item{{"Bougie parfumée Figuier", 3}}, 5970},
-		{"4581241", StatusDelivered, 8, 0, "Colissimo", "", []Item{{"Miroir rond 60 cm", 1}}, 7900},
-		{"4581242", StatusDeliveryFailed, 6, 0, "Chronopost", "", []Item{{"Fauteuil Alma", 1}}, 34900},
-		{"4581243", StatusLost, 20, 0, "Colissimo", "", []Item{{"Service de 6 assiettes", 1}}, 6400},
-		{"4581244", StatusCancelled, 4, 0, "", "", []Item{{"Rideau occultant", 2}}, 7800},
-		{"4581245", StatusReturnInProgress, 15, 0, "Colissimo", "", []Item{{"Robe en lin", 1}}, 6900},
-		{"4581246", StatusRefunded, 30, 0, "Colissimo", "", []Item{{"Pull en laine", 1}}, 5900},
-		{"4581247", StatusShipped, 3, 3, "Colissimo", "Atelier Terre & Feu", []Item{{"Saladier artisanal", 1}}, 4500},
+		{0, "4581230", StatusAwaitingPayment, 0, 0, "", "", []Item{{"Plaid en lin lavé", 1}}, 5990},
+		{1, "4581231", StatusPaymentRefused, 1, 0, "", "", []Item{{"Lampe de chevet Ondine", 1}}, 4900},
+		{0, "4581232", StatusPreparing, 0, 3, "Colissimo", "", []Item{{"Housse de couette 240 × 220", 1}, {"Taie d'oreiller", 2}}, 8970},
+		{0, "4581237", StatusShipped, 2, 2, "Colissimo", "", []Item{{"Coussin velours", 2}}, 3980},
+		{1, "4581238", StatusInTransit, 3, 1, "Mondial Relay", "", []Item{{"Vase en grès", 1}}, 2900},
+		{0, "4581239", StatusDelayed, 9, -2, "Colissimo", "", []Item{{"Tapis berbère 160 × 230", 1}}, 18900},
+		{1, "4581240", StatusAtPickupPoint, 5, 0, "Mondial Relay", "", []Item{{"Bougie parfumée Figuier", 3}}, 5970},
+		{0, "4581241", StatusDelivered, 8, 0, "Colissimo", "", []Item{{"Miroir rond 60 cm", 1}}, 7900},
+		{1, "4581242", StatusDeliveryFailed, 6, 0, "Chronopost", "", []Item{{"Fauteuil Alma", 1}}, 34900},
+		{1, "4581243", StatusLost, 20, 0, "Colissimo", "", []Item{{"Service de 6 assiettes", 1}}, 6400},
+		{0, "4581244", StatusCancelled, 4, 0, "", "", []Item{{"Rideau occultant", 2}}, 7800},
+		{1, "4581245", StatusReturnInProgress, 15, 0, "Colissimo", "", []Item{{"Robe en lin", 1}}, 6900},
+		{1, "4581246", StatusRefunded, 30, 0, "Colissimo", "", []Item{{"Pull en laine", 1}}, 5900},
+		{0, "4581247", StatusShipped, 3, 3, "Colissimo", "Atelier Terre & Feu", []Item{{"Saladier artisanal", 1}}, 4500},
 	}
 	out := make([]Order, len(specs))
 	for i, s := range specs {
-		c := DemoCustomers[i%len(DemoCustomers)]
+
+		c := DemoCustomers[s.who]
 		o := Order{Number: s.number, CustomerID: c.ID, Email: c.Email, Postcode: c.Postcode, Status: s.status,
 			PlacedAt: date(s.daysAgo), Carrier: s.carrier, Total: s.total, Currency: "EUR", Items: s.items, Seller: s.seller}
 		if s.carrier != "" {
