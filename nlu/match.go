@@ -170,9 +170,16 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 		}
 	}
 	n := float64(len(units) + len(bodies))
-	for f, c := range df {
+	// Ids in sorted order: the same content always builds the same matcher,
+	// so evaluations are reproducible to the last digit.
+	names := make([]string, 0, len(df))
+	for f := range df {
+		names = append(names, f)
+	}
+	slices.Sort(names)
+	for _, f := range names {
 		m.feats[f] = int32(len(m.idf))
-		m.idf = append(m.idf, float32(math.Log((n+1)/(float64(c)+1))+1))
+		m.idf = append(m.idf, float32(math.Log((n+1)/(float64(df[f])+1))+1))
 		m.family = append(m.family, f[0])
 	}
 	m.maxIDF = float32(math.Log(n+1) + 1)
