@@ -56,7 +56,9 @@ var stopWords = setOf(
 	"quel", "quelle", "quels", "quelles", "mien",
 	// auxiliaries and very common verb forms
 	"suis", "es", "est", "sommes", "etes", "sont", "etais", "etait", "etaient",
-	"etre", "ete", "serai", "sera", "serait", "seront", "ai", "as", "a", "avons",
+	"etre", "ete", "serai", "sera", "serait", "seront", "serais", "serions",
+	"seriez", "seraient", "etions", "etiez", "soyons", "soyez", "soient",
+	"aurions", "auriez", "auraient", "ai", "as", "a", "avons",
 	"avez", "ont", "avais", "avait", "avaient", "avoir", "aurai", "aura", "aurais",
 	"aurait", "eu", "fut", "soit", "sois",
 	// prepositions and conjunctions
@@ -87,6 +89,14 @@ func setOf(words ...string) map[string]bool {
 	return m
 }
 
+// phrases are two-word expressions read as one word: « quel temps » asks
+// for the weather, never for a duration (« combien de temps »); « en moins »
+// is something missing. Keys are folded words separated by a space.
+var phrases = map[string]string{
+	"quel temps": "meteo", "kel temps": "meteo",
+	"en moins": "manque",
+}
+
 // synonyms maps words customers use to the word editors usually write, so
 // that both meet on one term: "paquet" and "colis", "prélevé" and
 // "débité", "cassé" and "abîmé". Keys and values are folded; values go
@@ -100,6 +110,7 @@ var synonyms = map[string]string{
 	"livreur": "transporteur", "livreurs": "transporteur", "facteur": "transporteur",
 	"relay": "relais", "locker": "relais", "consigne": "relais",
 	"boutique": "magasin", "boutiques": "magasin", "enseigne": "magasin",
+	"envoi": "livraison", "envois": "livraison", "port": "livraison", "lieu": "adresse",
 	// damage
 	"casse": "abime", "cassee": "abime", "cassees": "abime", "casses": "abime",
 	"brise": "abime", "brisee": "abime", "brisees": "abime", "brises": "abime",
@@ -107,7 +118,8 @@ var synonyms = map[string]string{
 	"fele": "abime", "felee": "abime", "ebreche": "abime", "ebrechee": "abime",
 	"ecrase": "abime", "ecrasee": "abime", "raye": "abime", "rayee": "abime",
 	"abimee": "abime", "abimees": "abime", "abimes": "abime", "detruit": "abime",
-	"morceaux": "abime", "miettes": "abime",
+	"morceaux": "abime", "miettes": "abime", "fendu": "abime", "fendue": "abime",
+	"fissure": "abime", "fissuree": "abime", "tordu": "abime", "tordue": "abime", "bosse": "abime",
 	// working or not
 	"marche": "fonctionne", "marchent": "fonctionne", "fonctionnent": "fonctionne",
 	"panne": "defectueux", "defaut": "defectueux", "defectueuse": "defectueux",

@@ -156,12 +156,18 @@ func Analyze(text string) []Token {
 			toks = append(toks, Token{Term: "ou", Word: "ou", Start: w.start, End: w.end, Pos: pos})
 			continue
 		}
-		if w.text == "temps" && i > 0 && (words[i-1].text == "quel" || words[i-1].text == "kel") {
-			// « Quel temps fait-il ? » asks for the weather, never for a
-			// duration (« combien de temps »).
-			pos++
-			toks = append(toks, Token{Term: "meteo", Word: "meteo", Start: w.start, End: w.end, Pos: pos})
-			continue
+		if i > 0 {
+			if x, ok := phrases[words[i-1].text+" "+w.text]; ok {
+				// An expression means something its words do not: read
+				// it as one word, in place of its second word (the first
+				// is a stop word or was kept as is).
+				if n := len(toks); n > 0 && toks[n-1].Start == words[i-1].start {
+					toks = toks[:n-1]
+				}
+				pos++
+				toks = append(toks, Token{Term: Stem(x), Word: x, Start: words[i-1].start, End: w.end, Pos: pos})
+				continue
+			}
 		}
 		for _, x := range expand(w.text) {
 			if !keep(x) {

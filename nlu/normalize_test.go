@@ -72,6 +72,9 @@ func TestAnalyzeDropsNoiseAndKeepsOffsets(t *testing.T) {
 	if got := Terms("combien de temps pour être livré"); slices.Contains(got, "meteo") {
 		t.Errorf("Terms(combien de temps…) = %v, want no meteo", got)
 	}
+	if got := Terms("il y a un article en moins"); !slices.Contains(got, "manqu") {
+		t.Errorf("Terms(… en moins) = %v, want manqu", got)
+	}
 	// "pas" carries the meaning of "pas reçu": it must stay.
 	if got := Terms("pas reçu"); !slices.Contains(got, "pas") {
 		t.Errorf("Terms(pas reçu) = %v, want the negation kept", got)
