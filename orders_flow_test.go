@@ -186,6 +186,12 @@ func TestOrderProofLeaksNothing(t *testing.T) {
 	if r := alone.say("7000004"); r.Outcome != "ask_order" || r.Order != nil || !strings.Contains(r.Text, "adresse e-mail") {
 		t.Errorf("number without proof: %+v", r)
 	}
+	// « non »: the visitor would rather not say; the generic answer.
+	shy, _ := startFlow(t, base, "")
+	shy.say("où est mon colis ?")
+	if r := shy.say("non merci"); r.Outcome != "answer" || r.ArticleID != "suivi-colis" || r.Order != nil {
+		t.Errorf("« non » to the order question: %+v, want the generic answer", r)
+	}
 	// The postcode is a proof too.
 	if r := alone.say("75011"); r.Outcome != "answer" || r.Order == nil {
 		t.Errorf("number then postcode: %+v", r)

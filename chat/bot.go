@@ -197,13 +197,29 @@ func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply
 		if r, ok := b.verify(ctx, conv, m.Text); ok {
 			return r, nil
 		}
-		conv.pending, conv.pendingNumber = "", ""
+		if acts, only := nlu.Acts(m.Text); !only || acts[0] != nlu.ActNo {
+			conv.pending, conv.pendingNumber = "", ""
+		}
 	}
 	acts, only := nlu.Acts(m.Text)
 	if has(acts, nlu.ActHuman) {
 		return b.human(acts), nil
 	}
 	if only {
+		// Yes and no answer the bot's last question when it asked one.
+		switch {
+		case acts[0] == nlu.ActYes && conv.pending != "":
+			if a, err := b.kb.Article(conv.pending); err == nil {
+				return b.ask(msgAskOrder, a), nil
+			}
+		case acts[0] == nlu.ActYes && len(conv.offered) == 1:
+			return b.Decide(ctx, conv, Message{Choice: conv.offered[0]})
+		case acts[0] == nlu.ActNo && conv.pending != "":
+			if a, err := b.kb.Article(conv.pending); err == nil {
+				conv.pending, conv.pendingNumber = "", ""
+				return b.answer(a, 1, ""), nil
+			}
+		}
 		return b.act(acts), nil
 	}
 	match := b.kb.Match(m.Text, 5)

@@ -255,3 +255,36 @@ func TestEvaluate(t *testing.T) {
 		t.Error("a line without expect was accepted")
 	}
 }
+
+func TestYesAndNoAnswerTheLastQuestion(t *testing.T) {
+	b := New(mustOpenKB(t), mustOpenDB(t, filepath.Join(t.TempDir(), "g.db")), Options{AnswerAt: 1.1, ClarifyAt: 0.001})
+	ctx := context.Background()
+	conv, err := b.Start(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A never-sure bot asks about the one close article…
+	r, err := b.Send(ctx, conv.ID, Message{Text: "annuler ma commande"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome != OutcomeClarify || len(r.Choices) != 1 {
+		t.Fatalf("got %s with %d choices, want a one-choice clarify", r.Outcome, len(r.Choices))
+	}
+	// …and « oui » picks it.
+	r, err = b.Send(ctx, conv.ID, Message{Text: "oui"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome != OutcomeAnswer || r.ArticleID != "annuler-commande" {
+		t.Errorf("« oui » after a one-choice question: %s %q, want the article", r.Outcome, r.ArticleID)
+	}
+	// With nothing asked, « oui » is just a yes.
+	r, err = b.Send(ctx, conv.ID, Message{Text: "oui"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome != "yes" {
+		t.Errorf("« oui » out of context: %s, want yes", r.Outcome)
+	}
+}

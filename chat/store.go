@@ -37,9 +37,10 @@ type Conversation struct {
 	Order string `json:"order,omitempty"`
 	Turns []Turn `json:"turns"`
 
-	pending       string // article waiting for an order
-	pendingNumber string // order number given, proof still to come
-	attempts      int    // wrong order proofs
+	pending       string   // article waiting for an order
+	pendingNumber string   // order number given, proof still to come
+	attempts      int      // wrong order proofs
+	offered       []string // the choices of the last reply
 }
 
 // Turn is one customer message and the bot's reply.
@@ -62,6 +63,7 @@ type meta struct {
 	Pending       string    `json:"pending,omitempty"`
 	PendingNumber string    `json:"pending_number,omitempty"`
 	Attempts      int       `json:"attempts,omitempty"`
+	Offered       []string  `json:"offered,omitempty"`
 }
 
 // Start creates a conversation and returns it. id is the customer the shop
@@ -133,7 +135,8 @@ func readMeta(c *bbolt.Bucket) (*Conversation, error) {
 		return nil, fmt.Errorf("decode meta: %w", err)
 	}
 	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Identity: m.Identity,
-		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts}, nil
+		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts,
+		offered: m.Offered}, nil
 }
 
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
@@ -193,6 +196,10 @@ func (b *Bot) addTurn(conv *Conversation, t Turn) error {
 		m.Count++
 		m.Updated = t.At
 		m.Order, m.Pending, m.PendingNumber, m.Attempts = conv.Order, conv.pending, conv.pendingNumber, conv.attempts
+		m.Offered = m.Offered[:0]
+		for _, c := range t.Reply.Choices {
+			m.Offered = append(m.Offered, c.ID)
+		}
 		if t.Reply.Outcome == OutcomeMiss {
 			m.Misses++
 		} else {
