@@ -60,6 +60,8 @@ type Reply struct {
 	Choices    []Choice  `json:"choices,omitempty"`
 	Confidence float64   `json:"confidence"`
 	Acts       []nlu.Act `json:"acts,omitempty"`
+	// Channels are the ways to reach a person, when the bot hands over.
+	Channels []Channel `json:"channels,omitempty"`
 	// Order is the order the answer was written for, once verified.
 	Order *OrderInfo `json:"order,omitempty"`
 	// OrderError is why the order could not be checked, for the server to
@@ -76,6 +78,9 @@ type Message struct {
 	// Choice is the id of a choice of the previous reply: an article, or
 	// "commande:NUMBER" for one of a verified customer's orders.
 	Choice string `json:"choice,omitempty"`
+	// Helpful answers « Cette réponse vous a-t-elle aidé ? » under the last
+	// answer.
+	Helpful *bool `json:"helpful,omitempty"`
 }
 
 // Options tune the decisions. Zero fields take the defaults.
@@ -94,6 +99,15 @@ type Options struct {
 	MaxRunes int
 	// Orders is where orders are looked up; nil answers generically.
 	Orders orders.Source
+	// AfterMisses is how many misses in a row hand over (2).
+	AfterMisses int
+	// Hours are the service client's opening hours (DefaultHours).
+	Hours *Hours
+	// Phone and PhoneHours are said with the phone channel.
+	Phone, PhoneHours string
+	// AgentsOnline tells whether an agent can take a live chat now; nil
+	// means never (live chat is not offered).
+	AgentsOnline func() bool
 	// Now gives the time (tests inject a clock).
 	Now func() time.Time
 }
@@ -134,6 +148,16 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.AfterMisses == 0 {
+		opts.AfterMisses = 2
+	}
+	if opts.Hours == nil {
+		opts.Hours = &DefaultHours
+	}
+	if opts.Phone == "" {
+		opts.Phone = "01 86 95 42 10"
+		opts.PhoneHours = "du lundi au vendredi de 9 h à 19 h et le samedi de 10 h à 17 h"
+	}
 	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts}
 }
 
@@ -144,7 +168,7 @@ func (b *Bot) Greeting() string { return fmt.Sprintf(msgGreeting, b.opts.ShopNam
 // and stores the turn.
 func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error) {
 	m.Text = strings.TrimSpace(m.Text)
-	if m.Text == "" && m.Choice == "" {
+	if m.Text == "" && m.Choice == "" && m.Helpful == nil {
 		return nil, ErrEmptyMessage
 	}
 	if utf8.RuneCountInString(m.Text) > b.opts.MaxRunes {
@@ -170,6 +194,12 @@ func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error
 func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply, error) {
 	if conv == nil {
 		conv = &Conversation{}
+	}
+	if m.Helpful != nil {
+		if *m.Helpful {
+			return &Reply{Outcome: Outcome(nlu.ActThanks), Text: msgGlad, HTML: "<p>" + escape(msgGlad) + "</p>", Confidence: 1}, nil
+		}
+		return b.notHelped(conv), nil
 	}
 	if number, ok := strings.CutPrefix(m.Choice, choiceOrder); ok && b.orders != nil && conv.Identity != nil {
 		a, err := b.kb.Article(conv.pending)
@@ -203,7 +233,7 @@ func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply
 	}
 	acts, only := nlu.Acts(m.Text)
 	if has(acts, nlu.ActHuman) {
-		return b.human(acts), nil
+		return b.withHandoff(b.human(acts), msgChooseChannel), nil
 	}
 	if only {
 		// Yes and no answer the bot's last question when it asked one.
@@ -219,8 +249,14 @@ func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply
 				conv.pending, conv.pendingNumber = "", ""
 				return b.answer(a, 1, ""), nil
 			}
+		case acts[0] == nlu.ActNo && conv.lastAnswer != "":
+			return b.notHelped(conv), nil
 		}
-		return b.act(acts), nil
+		r := b.act(acts)
+		if acts[0] == nlu.ActFrustration {
+			r = b.withHandoff(r, msgChooseChannel)
+		}
+		return r, nil
 	}
 	match := b.kb.Match(m.Text, 5)
 	r := b.rank(conv, match)
@@ -235,11 +271,15 @@ func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply
 	if r.Outcome == OutcomeMiss && has(acts, nlu.ActFrustration) {
 		fr := b.act([]nlu.Act{nlu.ActFrustration})
 		fr.Acts, fr.Ranked = acts, r.Ranked
-		return fr, nil
+		return b.withHandoff(fr, msgChooseChannel), nil
 	}
 	if r.Outcome == OutcomeAnswer && has(acts, nlu.ActFrustration) {
 		r.Text = msgEmpathy + "\n\n" + r.Text
 		r.HTML = "<p>" + escape(msgEmpathy) + "</p>" + r.HTML
+		return b.withHandoff(r, msgIfNeeded), nil
+	}
+	if r.Outcome == OutcomeMiss && conv.Misses+1 >= b.opts.AfterMisses {
+		return b.withHandoff(r, msgAfterMisses), nil
 	}
 	return r, nil
 }

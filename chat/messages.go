@@ -22,6 +22,16 @@ const (
 	msgWhichOrder      = "Votre question concerne quelle commande ?"
 	msgGeneric         = "Voir la réponse générale"
 	msgOrdersDown      = "Je n’ai pas pu consulter votre commande pour le moment : voici la réponse générale. Réessayez dans quelques minutes pour une réponse personnalisée."
+	msgHandoffClosed   = "Nos conseillers sont absents pour le moment : ils vous répondront à partir de %s."
+	msgChooseChannel   = "Choisissez comment joindre un conseiller, il reprendra votre demande sans que vous ayez à la répéter."
+	msgAfterMisses     = "Je préfère vous passer le relais : un conseiller saura vous répondre. Choisissez comment le joindre."
+	msgIfNeeded        = "Si vous préférez en parler à un conseiller, choisissez comment le joindre."
+	msgOtherGuesses    = "Désolé que cette réponse ne vous ait pas aidé. Vous cherchiez peut-être :"
+	msgOrPerson        = "Sinon, un conseiller peut reprendre votre demande : choisissez comment le joindre."
+	msgNotHelped       = "Désolé que cette réponse ne vous ait pas aidé."
+	msgGlad            = "Merci pour votre retour ! Puis-je vous aider pour autre chose ?"
+	msgCallbackOK      = "C’est noté : un conseiller vous rappellera au %s, %s. Il aura notre conversation sous les yeux."
+	msgEmailOK         = "C’est noté : un conseiller vous répondra à %s sous 24 h ouvrées. Il aura notre conversation sous les yeux."
 	msgClarifyOne      = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
 )
 

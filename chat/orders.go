@@ -129,7 +129,7 @@ func (b *Bot) verify(ctx context.Context, conv *Conversation, text string) (r *R
 		r := b.human(nil)
 		r.Text = msgTooManyAttempts + "\n\n" + r.Text
 		r.HTML = "<p>" + escape(msgTooManyAttempts) + "</p>" + r.HTML
-		return r, true
+		return b.withHandoff(r, msgChooseChannel), true
 	}
 	return b.ask(msgNoMatch, a), true
 }

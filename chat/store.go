@@ -41,6 +41,9 @@ type Conversation struct {
 	pendingNumber string   // order number given, proof still to come
 	attempts      int      // wrong order proofs
 	offered       []string // the choices of the last reply
+	lastAnswer    string   // the article of the last answer
+	lastRanked    []string // the ranking behind it
+	guessed       bool     // the other guesses were offered once
 }
 
 // Turn is one customer message and the bot's reply.
@@ -64,6 +67,9 @@ type meta struct {
 	PendingNumber string    `json:"pending_number,omitempty"`
 	Attempts      int       `json:"attempts,omitempty"`
 	Offered       []string  `json:"offered,omitempty"`
+	LastAnswer    string    `json:"last_answer,omitempty"`
+	LastRanked    []string  `json:"last_ranked,omitempty"`
+	Guessed       bool      `json:"guessed,omitempty"`
 }
 
 // Start creates a conversation and returns it. id is the customer the shop
@@ -136,7 +142,7 @@ func readMeta(c *bbolt.Bucket) (*Conversation, error) {
 	}
 	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Identity: m.Identity,
 		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts,
-		offered: m.Offered}, nil
+		offered: m.Offered, lastAnswer: m.LastAnswer, lastRanked: m.LastRanked, guessed: m.Guessed}, nil
 }
 
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
@@ -170,50 +176,56 @@ func convBucket(tx *bbolt.Tx, id string) *bbolt.Bucket {
 // addTurn appends a turn, saves the conversation's state (as Decide left
 // it) and counters, and the global statistics, in one transaction.
 func (b *Bot) addTurn(conv *Conversation, t Turn) error {
-	id := conv.ID
-	err := b.db.Update(func(tx *bbolt.Tx) error {
-		c := convBucket(tx, id)
-		if c == nil {
-			return ErrNotFound
-		}
-		var m meta
-		if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
-			return fmt.Errorf("decode meta: %w", err)
-		}
-		if m.Count >= maxTurns {
-			return ErrConversationFull
-		}
-		turns := c.Bucket(keyTurns)
-		seq, err := turns.NextSequence()
-		if err != nil {
-			return err
-		}
-		var key [8]byte
-		binary.BigEndian.PutUint64(key[:], seq)
-		if err := putJSON(turns, key[:], t); err != nil {
-			return err
-		}
-		m.Count++
-		m.Updated = t.At
-		m.Order, m.Pending, m.PendingNumber, m.Attempts = conv.Order, conv.pending, conv.pendingNumber, conv.attempts
-		m.Offered = m.Offered[:0]
-		for _, c := range t.Reply.Choices {
-			m.Offered = append(m.Offered, c.ID)
-		}
-		if t.Reply.Outcome == OutcomeMiss {
-			m.Misses++
-		} else {
-			m.Misses = 0
-		}
-		if err := putJSON(c, keyMeta, m); err != nil {
-			return err
-		}
-		return count(tx, t.Reply)
-	})
-	if err != nil {
-		return fmt.Errorf("add turn to %q: %w", id, err)
+	if err := b.db.Update(func(tx *bbolt.Tx) error { return appendTurn(tx, conv, t) }); err != nil {
+		return fmt.Errorf("add turn to %q: %w", conv.ID, err)
 	}
 	return nil
+}
+
+// appendTurn does addTurn's work inside tx.
+func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
+	c := convBucket(tx, conv.ID)
+	if c == nil {
+		return ErrNotFound
+	}
+	var m meta
+	if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
+		return fmt.Errorf("decode meta: %w", err)
+	}
+	if m.Count >= maxTurns {
+		return ErrConversationFull
+	}
+	turns := c.Bucket(keyTurns)
+	seq, err := turns.NextSequence()
+	if err != nil {
+		return err
+	}
+	var key [8]byte
+	binary.BigEndian.PutUint64(key[:], seq)
+	if err := putJSON(turns, key[:], t); err != nil {
+		return err
+	}
+	m.Count++
+	m.Updated = t.At
+	switch t.Reply.Outcome {
+	case OutcomeMiss:
+		m.Misses++
+	case OutcomeAnswer:
+		m.Misses = 0
+		conv.lastAnswer, conv.lastRanked = t.Reply.ArticleID, t.Reply.Ranked
+	default:
+		m.Misses = 0
+	}
+	m.Order, m.Pending, m.PendingNumber, m.Attempts = conv.Order, conv.pending, conv.pendingNumber, conv.attempts
+	m.LastAnswer, m.LastRanked, m.Guessed = conv.lastAnswer, conv.lastRanked, conv.guessed
+	m.Offered = m.Offered[:0]
+	for _, ch := range t.Reply.Choices {
+		m.Offered = append(m.Offered, ch.ID)
+	}
+	if err := putJSON(c, keyMeta, m); err != nil {
+		return err
+	}
+	return count(tx, t.Reply)
 }
 
 func count(tx *bbolt.Tx, r Reply) error {

@@ -74,3 +74,16 @@ func (s *Server) handleStats(c *fiber.Ctx) error {
 	}
 	return c.JSON(st)
 }
+
+// handleHandoff records a callback or e-mail request as a case.
+func (s *Server) handleHandoff(c *fiber.Ctx) error {
+	var req chat.HandoffRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	r, err := s.bot.Handoff(c.UserContext(), c.Params("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(r)
+}

@@ -16,9 +16,10 @@ import (
 // errorBody is the JSON shape of every API error.
 type errorBody struct {
 	Error struct {
-		Code      string `json:"code"`
-		Message   string `json:"message"`
-		RequestID string `json:"request_id,omitempty"`
+		Code      string            `json:"code"`
+		Message   string            `json:"message"`
+		Fields    map[string]string `json:"fields,omitempty"`
+		RequestID string            `json:"request_id,omitempty"`
 	} `json:"error"`
 }
 
@@ -40,6 +41,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg
+	var fe *chat.FormError
+	if errors.As(err, &fe) {
+		body.Error.Fields = fe.Fields
+	}
 	if status >= 500 {
 		body.Error.RequestID = rid
 	}
@@ -62,6 +67,8 @@ func classify(err error) (status int, code, msg string) {
 		return fiber.StatusConflict, "conversation_full", msgConversationFull
 	case errors.Is(err, chat.ErrUnknownChoice):
 		return fiber.StatusBadRequest, "unknown_choice", msgUnknownChoice
+	case errors.As(err, new(*chat.FormError)):
+		return fiber.StatusBadRequest, "invalid_form", msgInvalidForm
 	case errors.Is(err, ErrBadToken):
 		return fiber.StatusUnauthorized, "bad_token", msgBadToken
 	case errors.As(err, &bj):

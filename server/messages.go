@@ -14,6 +14,7 @@ const (
 	msgBodyTooBig        = "La requête est trop volumineuse."
 	msgTooManyRequests   = "Vous envoyez beaucoup de messages en peu de temps. Merci de patienter quelques secondes avant de réessayer."
 	msgBadToken          = "Votre connexion n’a pas pu être vérifiée. Reconnectez-vous sur le site, puis rouvrez la discussion."
+	msgInvalidForm       = "Certains champs sont à corriger : voyez le détail sous chacun."
 	msgBadRequest        = "La requête n’a pas pu être traitée. Vérifiez-la puis réessayez."
 	msgTimeout           = "La requête a mis trop de temps à arriver. Réessayez dans un instant."
 	msgMethodNotAllowed  = "Cette action n’est pas possible à cette adresse."

@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	api.Post("/conversations", chatLimit, s.handleConversationStart)
 	api.Get("/conversations/:id", s.handleConversation)
 	api.Post("/conversations/:id/messages", chatLimit, s.handleChatMessage)
+	api.Post("/conversations/:id/handoff", chatLimit, s.handleHandoff)
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

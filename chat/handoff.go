@@ -1,0 +1,283 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/guichet/guichet/nlu"
+)
+
+// Channel is a way to reach a person, offered when the bot hands over.
+type Channel struct {
+	ID     string `json:"id"` // live_chat, callback, email, phone
+	Title  string `json:"title"`
+	Detail string `json:"detail,omitempty"`
+	// Slots are the callback time slots to choose from.
+	Slots []Slot `json:"slots,omitempty"`
+}
+
+// Slot is a callback time slot.
+type Slot struct {
+	ID    string `json:"id"` // "2026-11-23-am"
+	Title string `json:"title"`
+}
+
+// The channels.
+const (
+	ChannelLiveChat = "live_chat"
+	ChannelCallback = "callback"
+	ChannelEmail    = "email"
+	ChannelPhone    = "phone"
+)
+
+// HandoffRequest is what a customer fills in to be called back or answered
+// by e-mail.
+type HandoffRequest struct {
+	Channel string `json:"channel"`
+	Phone   string `json:"phone,omitempty"`
+	Slot    string `json:"slot,omitempty"`
+	Email   string `json:"email,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// FormError lists what is wrong in a HandoffRequest, field by field, in
+// French for the customer.
+type FormError struct {
+	Fields map[string]string
+}
+
+func (e *FormError) Error() string {
+	return fmt.Sprintf("invalid handoff request (%d fields)", len(e.Fields))
+}
+
+// Case is a handover to a person: what an agent needs to pick it up without
+// asking the customer to repeat themselves.
+type Case struct {
+	ID           string    `json:"id"`
+	Conversation string    `json:"conversation"`
+	Channel      string    `json:"channel"`
+	State        string    `json:"state"` // waiting, taken, closed
+	Topic        *Choice   `json:"topic,omitempty"`
+	Order        string    `json:"order,omitempty"`
+	Identity     *Identity `json:"identity,omitempty"`
+	Phone        string    `json:"phone,omitempty"`
+	Slot         *Slot     `json:"slot,omitempty"`
+	Email        string    `json:"email,omitempty"`
+	Message      string    `json:"message,omitempty"`
+	Reason       string    `json:"reason,omitempty"` // contact reason, chosen at closing
+	Created      time.Time `json:"created"`
+	Updated      time.Time `json:"updated"`
+}
+
+// Case states.
+const (
+	CaseWaiting = "waiting"
+	CaseTaken   = "taken"
+	CaseClosed  = "closed"
+)
+
+var bucketCases = []byte("cases")
+
+// maxMessage bounds the message of an e-mail request, in runes.
+const maxMessage = 2000
+
+// channels are the ways to reach a person at now.
+func (b *Bot) channels(now time.Time) []Channel {
+	h := b.opts.Hours
+	open := h.Open(now)
+	next := whenOpen(h.NextOpen(now), now)
+	var cs []Channel
+	if open && b.opts.AgentsOnline != nil && b.opts.AgentsOnline() {
+		cs = append(cs, Channel{ID: ChannelLiveChat, Title: "Discuter avec un conseiller", Detail: "Un conseiller vous répond dans quelques minutes."})
+	}
+	cb := Channel{ID: ChannelCallback, Title: "Être rappelé", Detail: "Choisissez le créneau qui vous arrange.", Slots: b.slots(now)}
+	if !open {
+		cb.Detail = "Nos conseillers rappellent à partir de " + next + " : choisissez le créneau qui vous arrange."
+	}
+	cs = append(cs, cb, Channel{ID: ChannelEmail, Title: "Écrire à un conseiller", Detail: "Réponse par e-mail sous 24 h ouvrées."})
+	phone := Channel{ID: ChannelPhone, Title: "Appeler le service client", Detail: b.opts.Phone + ", " + b.opts.PhoneHours + "."}
+	if !open {
+		phone.Detail += " Le service est fermé pour le moment ; il rouvre " + next + "."
+	}
+	return append(cs, phone)
+}
+
+// slots are the callback slots of the next three open days: morning and
+// afternoon, those not yet over.
+func (b *Bot) slots(now time.Time) []Slot {
+	now = now.In(paris())
+	var out []Slot
+	for d := 0; d < 15 && len(out) < 6; d++ {
+		day := time.Date(now.Year(), now.Month(), now.Day()+d, 0, 0, 0, 0, now.Location())
+		s := b.opts.Hours.span(day)
+		if s.Close <= s.Open {
+			continue
+		}
+		mid := min(max(12*60, s.Open), s.Close)
+		for _, half := range []struct {
+			id       string
+			from, to int
+		}{{"am", s.Open, mid}, {"pm", max(mid, 14*60), s.Close}} {
+			end := day.Add(time.Duration(half.to) * time.Minute)
+			if half.to-half.from < 60 || !end.After(now.Add(30*time.Minute)) {
+				continue
+			}
+			label := whenOpen(day.Add(time.Duration(half.from)*time.Minute), now)
+			label = strings.TrimSuffix(label, label[strings.LastIndex(label, " à ")+1:]) // drop the clock
+			out = append(out, Slot{ID: day.Format("2006-01-02") + "-" + half.id,
+				Title: fmt.Sprintf("%s entre %d h et %d h", strings.TrimSpace(label), half.from/60, half.to/60)})
+		}
+	}
+	return out
+}
+
+// withHandoff adds the channels to r, with words that say why.
+func (b *Bot) withHandoff(r *Reply, why string) *Reply {
+	now := b.opts.Now()
+	r.Channels = b.channels(now)
+	text := why
+	if !b.opts.Hours.Open(now) {
+		text += " " + fmt.Sprintf(msgHandoffClosed, whenOpen(b.opts.Hours.NextOpen(now), now))
+	}
+	r.Text += "\n\n" + text
+	r.HTML += "<p>" + escape(text) + "</p>"
+	return r
+}
+
+// notHelped answers « non » to « Cette réponse vous a-t-elle aidé ? »: the
+// other close articles, once, then a person.
+func (b *Bot) notHelped(conv *Conversation) *Reply {
+	if !conv.guessed && len(conv.lastRanked) > 1 {
+		conv.guessed = true
+		r := &Reply{Outcome: OutcomeClarify, Text: msgOtherGuesses, HTML: "<p>" + escape(msgOtherGuesses) + "</p>", Confidence: 1}
+		for _, id := range conv.lastRanked[1:min(3, len(conv.lastRanked))] {
+			r.Choices = append(r.Choices, b.choice(id))
+		}
+		return b.withHandoff(r, msgOrPerson)
+	}
+	r := &Reply{Outcome: OutcomeHandoff, Text: msgNotHelped, HTML: "<p>" + escape(msgNotHelped) + "</p>", Confidence: 1}
+	return b.withHandoff(r, msgChooseChannel)
+}
+
+// OutcomeHandoff is a reply that offers the ways to reach a person.
+const OutcomeHandoff Outcome = "handoff"
+
+// Handoff records a customer's request to be called back or answered by
+// e-mail, as a case, and returns the bot's confirmation. Invalid fields
+// give a *FormError and store nothing.
+func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*Reply, error) {
+	conv, err := b.state(convID)
+	if err != nil {
+		return nil, err
+	}
+	now := b.opts.Now()
+	c := &Case{Conversation: conv.ID, Channel: req.Channel, State: CaseWaiting, Order: conv.Order, Identity: conv.Identity,
+		Created: now.UTC(), Updated: now.UTC()}
+	if conv.lastAnswer != "" {
+		ch := b.choice(conv.lastAnswer)
+		c.Topic = &ch
+	}
+	fields := map[string]string{}
+	var text string
+	switch req.Channel {
+	case ChannelCallback:
+		phone := ""
+		for _, e := range nlu.Extract(req.Phone) {
+			if e.Kind == nlu.EntityPhone {
+				phone = e.Value
+			}
+		}
+		if phone == "" {
+			fields["phone"] = "Ce numéro ne semble pas valide : indiquez un numéro français à 10 chiffres, par exemple 06 12 34 56 78."
+		}
+		i := slices.IndexFunc(b.slots(now), func(s Slot) bool { return s.ID == req.Slot })
+		if i < 0 {
+			fields["slot"] = "Choisissez l’un des créneaux proposés."
+		} else {
+			s := b.slots(now)[i]
+			c.Slot = &s
+			text = fmt.Sprintf(msgCallbackOK, formatPhone(phone), strings.ToLower(s.Title[:1])+s.Title[1:])
+		}
+		c.Phone = phone
+	case ChannelEmail:
+		addr, err := mail.ParseAddress(strings.TrimSpace(req.Email))
+		if err != nil || !strings.Contains(addr.Address, ".") {
+			fields["email"] = "Cette adresse e-mail ne semble pas valide, par exemple prenom.nom@exemple.fr."
+		} else {
+			c.Email = strings.ToLower(addr.Address)
+		}
+		msg := strings.TrimSpace(req.Message)
+		switch n := len([]rune(msg)); {
+		case n == 0:
+			fields["message"] = "Écrivez votre message pour le conseiller."
+		case n > maxMessage:
+			fields["message"] = fmt.Sprintf("Votre message est un peu long : %d caractères au plus.", maxMessage)
+		}
+		c.Message = msg
+		text = fmt.Sprintf(msgEmailOK, c.Email)
+	default:
+		fields["channel"] = "Choisissez le rappel ou l’e-mail."
+	}
+	if len(fields) > 0 {
+		return nil, &FormError{Fields: fields}
+	}
+	if c.ID, err = newID(); err != nil {
+		return nil, err
+	}
+	r := &Reply{Outcome: OutcomeHandoff, Text: text, HTML: "<p>" + escape(text) + "</p>", Confidence: 1}
+	err = b.db.Update(func(tx *bbolt.Tx) error {
+		if convBucket(tx, conv.ID) == nil {
+			return ErrNotFound
+		}
+		bk, err := tx.CreateBucketIfNotExists(bucketCases)
+		if err != nil {
+			return err
+		}
+		if err := putJSON(bk, []byte(c.ID), c); err != nil {
+			return err
+		}
+		return appendTurn(tx, conv, Turn{At: now.UTC(), Text: "", Choice: "contact:" + req.Channel, Reply: *r})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("handoff: %w", err)
+	}
+	return r, nil
+}
+
+// Cases returns every case, newest first.
+func (b *Bot) Cases(ctx context.Context) ([]Case, error) {
+	var out []Case
+	err := b.db.View(func(tx *bbolt.Tx) error {
+		bk := tx.Bucket(bucketCases)
+		if bk == nil {
+			return nil
+		}
+		return bk.ForEach(func(_, v []byte) error {
+			var c Case
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			out = append(out, c)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cases: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Case) int { return b.Created.Compare(a.Created) })
+	return out, nil
+}
+
+func formatPhone(digits string) string {
+	if len(digits) != 10 {
+		return digits
+	}
+	return strings.Join([]string{digits[0:2], digits[2:4], digits[4:6], digits[6:8], digits[8:10]}, " ")
+}
