@@ -81,6 +81,13 @@ type config struct {
 	LogFormat     string
 	// OrdersURL is the merchant's order API; empty uses the demo orders.
 	OrdersURL string
+	// Handoff: misses in a row before offering a person, closed days
+	// ("2026-12-25,…"; empty keeps the French public holidays), and the
+	// phone number with its hours.
+	AfterMisses int
+	Holidays    []string
+	Phone       string
+	PhoneHours  string
 	// Secrets, from the environment only.
 	OrdersToken string
 	TokenSecret string
@@ -106,7 +113,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.OrdersURL, "GUICHET_ORDERS_URL")
 	env(&cfg.OrdersToken, "GUICHET_ORDERS_TOKEN")
 	env(&cfg.TokenSecret, "GUICHET_TOKEN_SECRET")
+	env(&cfg.Phone, "GUICHET_PHONE")
+	env(&cfg.PhoneHours, "GUICHET_PHONE_HOURS")
 	origins := getenv("GUICHET_WIDGET_ORIGINS")
+	holidays := getenv("GUICHET_HOLIDAYS")
+	if v := getenv("GUICHET_HANDOFF_AFTER_MISSES"); v != "" {
+		if _, err := fmt.Sscan(v, &cfg.AfterMisses); err != nil {
+			return cfg, fmt.Errorf("GUICHET_HANDOFF_AFTER_MISSES=%q: want a number", v)
+		}
+	}
 
 	fset := flag.NewFlagSet("guichet", flag.ContinueOnError)
 	fset.SetOutput(stderr)
@@ -118,8 +133,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
 	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "base URL of the merchant's order API (default: demo orders)")
+	fset.IntVar(&cfg.AfterMisses, "handoff-after-misses", cfg.AfterMisses, "misses in a row before the bot offers a person (default 2)")
+	fset.StringVar(&holidays, "holidays", holidays, "comma-separated closed days, YYYY-MM-DD (default: French public holidays 2026-2027)")
+	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "service client phone number (default: the sample shop's)")
+	fset.StringVar(&cfg.PhoneHours, "phone-hours", cfg.PhoneHours, "phone opening hours, as said to customers")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
+	}
+	for _, d := range strings.Split(holidays, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			cfg.Holidays = append(cfg.Holidays, d)
+		}
 	}
 	for _, o := range strings.Split(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -156,6 +180,17 @@ func (c config) validate() error {
 	}
 	if c.OrdersURL != "" && !strings.HasPrefix(c.OrdersURL, "http://") && !strings.HasPrefix(c.OrdersURL, "https://") {
 		return fmt.Errorf("orders URL %q must start with http:// or https://", c.OrdersURL)
+	}
+	for _, d := range c.Holidays {
+		if _, err := time.Parse("2006-01-02", d); err != nil {
+			return fmt.Errorf("holiday %q: use YYYY-MM-DD", d)
+		}
+	}
+	if c.AfterMisses < 0 {
+		return errors.New("handoff-after-misses must be 1 or more")
+	}
+	if (c.Phone == "") != (c.PhoneHours == "") {
+		return errors.New("set the phone number and its hours together (-phone and -phone-hours)")
 	}
 	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
 		return errors.New("GUICHET_TOKEN_SECRET must be at least 32 characters (a random string, e.g. from: openssl rand -hex 32)")
@@ -242,7 +277,12 @@ func (p *program) start(ctx context.Context) error {
 		}
 		source = demo
 	}
-	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source})
+	hours := chat.DefaultHours
+	if len(p.cfg.Holidays) > 0 {
+		hours.Holidays = p.cfg.Holidays
+	}
+	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source, AfterMisses: p.cfg.AfterMisses,
+		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours})
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: []byte(p.cfg.TokenSecret)}, bot, k, p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {

@@ -208,6 +208,8 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"-widget-origins", "boutique.example"}, "must start with http"},
 		{[]string{"-log-level", "loud"}, "log level"},
 		{[]string{"-data", ""}, "data directory"},
+		{[]string{"-holidays", "25/12/2026"}, "use YYYY-MM-DD"},
+		{[]string{"-phone", "01 23 45 67 89"}, "together"},
 	}
 	for _, b := range bad {
 		if _, err := parseConfig(b.args, func(string) string { return "" }, io.Discard); err == nil || !strings.Contains(err.Error(), b.want) {
