@@ -81,7 +81,7 @@ func mustEval(tb testing.TB, content, questions string) map[string]any {
 		args = append(args, "--content", content)
 	}
 	var out bytes.Buffer
-	if err := run(context.Background(), args, os.Getenv, &out, io.Discard); err != nil {
+	if err := run(context.Background(), args, os.Getenv, nil, &out, io.Discard); err != nil {
 		tb.Fatalf("eval: %v", err)
 	}
 	rep := lastJSON(tb, out.String())

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,6 +27,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/content"
 	"github.com/guichet/guichet/kb"
@@ -36,16 +38,18 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "guichet:", err)
 		os.Exit(1)
 	}
 }
 
 // run dispatches a subcommand, or serves until ctx is done.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
+		case "user":
+			return runUser(args[1:], getenv, stdin, stdout, stderr)
 		case "check":
 			return runCheck(args[1:], stdout, stderr)
 		case "eval":
@@ -359,6 +363,48 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if len(errs) > 0 {
 		return fmt.Errorf("%d content error(s)", len(errs))
 	}
+	return nil
+}
+
+// runUser manages accounts: "guichet user add -name NAME -role ROLE", the
+// password read from standard input (never a flag: it would show in the
+// process list and the shell history).
+func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: guichet user add -name NAME -role agent|editor|admin [-data DIR] < password")
+	}
+	fset := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	dataDir := defaultConfig().DataDir
+	if v := getenv("GUICHET_DATA_DIR"); v != "" {
+		dataDir = v
+	}
+	fset.StringVar(&dataDir, "data", dataDir, "data directory")
+	name := fset.String("name", "", "login name")
+	role := fset.String("role", "agent", "agent, editor or admin")
+	if err := fset.Parse(args[1:]); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return errors.New("type the password on standard input, e.g. echo 'un long mot de passe' | guichet user add …")
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	dbPath := filepath.Join(dataDir, "guichet.db")
+	db, err := bbolt.Open(dbPath, 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, bbolt.ErrTimeout) {
+			return fmt.Errorf("open %s: in use by a running Guichet; stop it to add users", dbPath)
+		}
+		return fmt.Errorf("open %s: %w", dbPath, err)
+	}
+	defer db.Close()
+	if err := accounts.New(db, accounts.Options{}).Add(*name, accounts.Role(*role), strings.TrimRight(line, "\r\n")); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "utilisateur %s (%s) créé\n", *name, *role)
 	return nil
 }
 

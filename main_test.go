@@ -221,14 +221,14 @@ func TestParseConfig(t *testing.T) {
 func TestCheckCommand(t *testing.T) {
 	dir := mustCopyDir(t, "kb/testdata/corpus")
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"check", "--content", dir}, os.Getenv, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"check", "--content", dir}, os.Getenv, nil, &out, io.Discard); err != nil {
 		t.Fatalf("check on valid content: %v\n%s", err, out.String())
 	}
 	if err := os.WriteFile(filepath.Join(dir, "casse.md"), []byte("---\nid: casse\ntitle: Cassé\nfoo: bar\nquestions: [a b, c d]\n---\nx"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out.Reset()
-	err := run(context.Background(), []string{"check", "--content", dir}, os.Getenv, &out, io.Discard)
+	err := run(context.Background(), []string{"check", "--content", dir}, os.Getenv, nil, &out, io.Discard)
 	if err == nil || !strings.Contains(out.String(), "casse.md:4: clé inconnue « foo »") {
 		t.Errorf("check on broken content: err %v, output %q", err, out.String())
 	}
@@ -244,7 +244,7 @@ func TestEvalCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"eval", "--content", "kb/testdata/corpus", "--questions", qs, "--json"}, os.Getenv, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"eval", "--content", "kb/testdata/corpus", "--questions", qs, "--json"}, os.Getenv, nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	rep := lastJSON(t, out.String())
@@ -266,4 +266,20 @@ func lastJSON(tb testing.TB, out string) map[string]any {
 		tb.Fatalf("last line is not JSON: %q", lines[len(lines)-1])
 	}
 	return rep
+}
+
+func TestUserAdd(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string { return map[string]string{"GUICHET_DATA_DIR": dir}[k] }
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"user", "add", "-name", "alice", "-role", "agent"}, getenv, strings.NewReader("un mot de passe solide\n"), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "alice (agent) créé") {
+		t.Errorf("output %q", out.String())
+	}
+	err := run(context.Background(), []string{"user", "add", "-name", "bob", "-role", "agent"}, getenv, strings.NewReader("court\n"), &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "12 caractères") {
+		t.Errorf("short password: %v", err)
+	}
 }
