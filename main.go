@@ -287,7 +287,8 @@ func (p *program) start(ctx context.Context) error {
 	}
 	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source, AfterMisses: p.cfg.AfterMisses,
 		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours})
-	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: []byte(p.cfg.TokenSecret)}, bot, k, p.logger)
+	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: []byte(p.cfg.TokenSecret)}, bot, k,
+		accounts.New(db, accounts.Options{}), p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {
 		k.Close()

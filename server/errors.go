@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,6 +40,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		msg = fmt.Sprintf(msgInternal, rid)
 		s.logger.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", rid, "err", err)
 	}
+	if p := c.Path(); strings.HasPrefix(p, "/agent") || strings.HasPrefix(p, "/editor") {
+		return s.page(c, status, "error", pageData{Title: "Erreur", Error: pageMessage(status, msg)})
+	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg
 	var fe *chat.FormError
@@ -49,6 +53,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		body.Error.RequestID = rid
 	}
 	return c.Status(status).JSON(body)
+}
+
+// pageMessage is the text of an error page.
+func pageMessage(status int, msg string) string {
+	if status == fiber.StatusTooManyRequests {
+		return msgTooManyLogins
+	}
+	return msg
 }
 
 func classify(err error) (status int, code, msg string) {
@@ -87,6 +99,10 @@ func classify(err error) (status int, code, msg string) {
 			return fe.Code, "unavailable", msgServiceOverloaded
 		case fiber.StatusBadRequest:
 			return fe.Code, "bad_request", msgBadRequest
+		case fiber.StatusUnauthorized:
+			return fe.Code, "unauthorized", msgLoginNeeded
+		case fiber.StatusForbidden:
+			return fe.Code, "forbidden", msgForbidden
 		case fiber.StatusRequestTimeout:
 			return fe.Code, "timeout", msgTimeout
 		}

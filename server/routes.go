@@ -7,9 +7,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/guichet/guichet/accounts"
 )
 
 func (s *Server) routes() {
@@ -41,6 +44,26 @@ func (s *Server) routes() {
 	api.Get("/conversations/:id", s.handleConversation)
 	api.Post("/conversations/:id/messages", chatLimit, s.handleChatMessage)
 	api.Post("/conversations/:id/handoff", chatLimit, s.handleHandoff)
+
+	// The console: pages behind a login, every form protected from CSRF.
+	console := s.app.Group("", csrf.New(csrf.Config{
+		KeyLookup:      "form:_csrf",
+		CookieName:     "guichet_csrf",
+		CookieSameSite: "Strict",
+		CookieHTTPOnly: true,
+		ContextKey:     "csrf",
+		ErrorHandler:   func(c *fiber.Ctx, err error) error { return fiber.ErrForbidden },
+	}))
+	loginLimit := limiter.New(limiter.Config{
+		Max:          5,
+		Expiration:   time.Minute,
+		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
+	})
+	console.Get("/agent/login", s.handleLoginPage)
+	console.Post("/agent/login", loginLimit, s.handleLogin)
+	console.Post("/agent/logout", s.handleLogout)
+	console.Get("/agent", s.requireRole(accounts.RoleAgent), s.handleQueue)
+	console.Get("/editor", s.requireRole(accounts.RoleEditor), s.handleEditor)
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

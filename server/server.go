@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/kb"
 )
@@ -34,22 +35,23 @@ type Config struct {
 
 // Server serves the API.
 type Server struct {
-	app    *fiber.App
-	bot    *chat.Bot
-	kb     *kb.KB
-	logger *slog.Logger
-	cfg    Config
+	app      *fiber.App
+	bot      *chat.Bot
+	kb       *kb.KB
+	accounts *accounts.Store
+	logger   *slog.Logger
+	cfg      Config
 }
 
 // New builds the server and its routes. It does no I/O.
-func New(cfg Config, bot *chat.Bot, k *kb.KB, logger *slog.Logger) *Server {
+func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slog.Logger) *Server {
 	if cfg.ChatRate == 0 {
 		cfg.ChatRate = 60
 	}
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 64 << 10
 	}
-	s := &Server{bot: bot, kb: k, logger: logger, cfg: cfg}
+	s := &Server{bot: bot, kb: k, accounts: users, logger: logger, cfg: cfg}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "Guichet",
 		ErrorHandler:          s.handleError,

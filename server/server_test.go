@@ -14,6 +14,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/kb"
 )
@@ -34,7 +35,16 @@ func mustServer(tb testing.TB, cfg Config) (s *Server, logs *strings.Builder) {
 	tb.Cleanup(func() { db.Close() })
 	logs = &strings.Builder{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
-	return New(cfg, chat.New(k, db, chat.Options{}), k, logger), logs
+	users := accounts.New(db, accounts.Options{Iterations: 1000})
+	for _, u := range []struct {
+		name string
+		role accounts.Role
+	}{{"alice", accounts.RoleAgent}, {"eve", accounts.RoleEditor}, {"root", accounts.RoleAdmin}} {
+		if err := users.Add(u.name, u.role, "un mot de passe solide"); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return New(cfg, chat.New(k, db, chat.Options{}), k, users, logger), logs
 }
 
 func do(tb testing.TB, s *Server, method, path, body string, header ...string) (*http.Response, string) {

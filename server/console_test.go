@@ -1,0 +1,137 @@
+package server
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// browser carries cookies between in-process requests.
+type browser struct {
+	t       *testing.T
+	s       *Server
+	cookies map[string]string
+}
+
+func (b *browser) do(method, path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	resp, err := b.s.App().Test(req, -1)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	for _, c := range resp.Cookies() {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(data)
+}
+
+var reCSRF = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// login opens the login page and logs in; it returns the CSRF token.
+func (b *browser) login(name, password string) (*http.Response, string) {
+	b.t.Helper()
+	_, page := b.do("GET", "/agent/login", nil)
+	m := reCSRF.FindStringSubmatch(page)
+	if m == nil {
+		b.t.Fatalf("no CSRF token in the login page")
+	}
+	resp, _ := b.do("POST", "/agent/login", url.Values{"_csrf": {m[1]}, "name": {name}, "password": {password}})
+	return resp, m[1]
+}
+
+func TestConsoleAccess(t *testing.T) {
+	s, _ := mustServer(t, Config{})
+	anon := &browser{t: t, s: s, cookies: map[string]string{}}
+	for _, path := range []string{"/agent", "/editor"} {
+		resp, _ := anon.do("GET", path, nil)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/agent/login?next="+path) {
+			t.Errorf("anonymous GET %s: %d %s, want a redirect to the login page", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	// A form without its CSRF token is refused.
+	if resp, body := anon.do("POST", "/agent/login", url.Values{"name": {"alice"}, "password": {"un mot de passe solide"}}); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "<html") {
+		t.Errorf("login without CSRF token: %d", resp.StatusCode)
+	}
+	// Wrong password: the form again, with a French message.
+	wrong := &browser{t: t, s: s, cookies: map[string]string{}}
+	if resp, _ := wrong.login("alice", "pas le bon"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong password: %d", resp.StatusCode)
+	}
+
+	agent := &browser{t: t, s: s, cookies: map[string]string{}}
+	resp, token := agent.login("alice", "un mot de passe solide")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/agent" {
+		t.Fatalf("login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	setCookie := strings.Join(resp.Header.Values("Set-Cookie"), " | ")
+	if !strings.Contains(setCookie, "guichet_session=") || !strings.Contains(setCookie, "HttpOnly") || !strings.Contains(setCookie, "SameSite=Lax") {
+		t.Errorf("session cookie: %s", setCookie)
+	}
+	if resp, body := agent.do("GET", "/agent", nil); resp.StatusCode != 200 || !strings.Contains(body, "File d’attente") {
+		t.Errorf("queue: %d", resp.StatusCode)
+	}
+	if resp, body := agent.do("GET", "/editor", nil); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "pas accessible avec votre rôle") {
+		t.Errorf("agent on the editor page: %d", resp.StatusCode)
+	}
+	// Logout needs the token too, then the session is gone.
+	if resp, _ := agent.do("POST", "/agent/logout", url.Values{}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("logout without CSRF token: %d", resp.StatusCode)
+	}
+	_, page := agent.do("GET", "/agent", nil)
+	token = reCSRF.FindStringSubmatch(page)[1]
+	if resp, _ := agent.do("POST", "/agent/logout", url.Values{"_csrf": {token}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("logout: %d", resp.StatusCode)
+	}
+	if resp, _ := agent.do("GET", "/agent", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("after logout: %d, want the login page", resp.StatusCode)
+	}
+
+	editor := &browser{t: t, s: s, cookies: map[string]string{}}
+	editor.login("eve", "un mot de passe solide")
+	if resp, body := editor.do("GET", "/editor", nil); resp.StatusCode != 200 || !strings.Contains(body, "8 article(s)") {
+		t.Errorf("editor page: %d", resp.StatusCode)
+	}
+	if resp, _ := editor.do("GET", "/agent", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("editor on the agent console: %d", resp.StatusCode)
+	}
+	admin := &browser{t: t, s: s, cookies: map[string]string{}}
+	admin.login("root", "un mot de passe solide")
+	for _, path := range []string{"/agent", "/editor"} {
+		if resp, _ := admin.do("GET", path, nil); resp.StatusCode != 200 {
+			t.Errorf("admin on %s: %d", path, resp.StatusCode)
+		}
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	s, _ := mustServer(t, Config{})
+	b := &browser{t: t, s: s, cookies: map[string]string{}}
+	var last *http.Response
+	for range 6 {
+		last, _ = b.login("alice", "pas le bon")
+	}
+	if last.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("sixth login in a minute: %d, want 429", last.StatusCode)
+	}
+}
