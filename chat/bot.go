@@ -12,6 +12,7 @@ import (
 	"html"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -122,10 +123,12 @@ const (
 
 // Bot answers customers from a knowledge base and keeps conversations.
 type Bot struct {
-	kb     *kb.KB
-	db     *bbolt.DB
-	orders orders.Source
-	opts   Options
+	kb       *kb.KB
+	db       *bbolt.DB
+	orders   orders.Source
+	opts     Options
+	hub      hub
+	presence sync.Map // agent name -> last seen
 }
 
 // New returns a bot. It does no I/O: buckets are created on first write.
@@ -177,6 +180,9 @@ func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error
 	conv, err := b.state(convID)
 	if err != nil {
 		return nil, err
+	}
+	if conv.Mode != ModeBot && m.Text != "" {
+		return b.relay(conv, m)
 	}
 	r, err := b.Decide(ctx, conv, m)
 	if err != nil {

@@ -94,7 +94,7 @@ func (b *Bot) channels(now time.Time) []Channel {
 	open := h.Open(now)
 	next := whenOpen(h.NextOpen(now), now)
 	var cs []Channel
-	if open && b.opts.AgentsOnline != nil && b.opts.AgentsOnline() {
+	if open && b.agentOnline() {
 		cs = append(cs, Channel{ID: ChannelLiveChat, Title: "Discuter avec un conseiller", Detail: "Un conseiller vous répond dans quelques minutes."})
 	}
 	cb := Channel{ID: ChannelCallback, Title: "Être rappelé", Detail: "Choisissez le créneau qui vous arrange.", Slots: b.slots(now)}
@@ -222,6 +222,11 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		}
 		c.Message = msg
 		text = fmt.Sprintf(msgEmailOK, c.Email)
+	case ChannelLiveChat:
+		if !b.opts.Hours.Open(now) || !b.agentOnline() {
+			fields["channel"] = "Aucun conseiller n’est disponible pour discuter en ce moment : choisissez le rappel ou l’e-mail."
+		}
+		text = msgLiveChatOK
 	default:
 		fields["channel"] = "Choisissez le rappel ou l’e-mail."
 	}
@@ -243,11 +248,23 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		if err := putJSON(bk, []byte(c.ID), c); err != nil {
 			return err
 		}
+		if req.Channel == ChannelLiveChat {
+			c := convBucket(tx, conv.ID)
+			var m meta
+			if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
+				return err
+			}
+			m.Mode = ModeWaiting
+			if err := putJSON(c, keyMeta, m); err != nil {
+				return err
+			}
+		}
 		return appendTurn(tx, conv, Turn{At: now.UTC(), Text: "", Choice: "contact:" + req.Channel, Reply: *r})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handoff: %w", err)
 	}
+	b.publish(Event{Type: "queue", Conversation: conv.ID})
 	return r, nil
 }
 

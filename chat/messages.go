@@ -31,6 +31,7 @@ const (
 	msgNotHelped       = "Désolé que cette réponse ne vous ait pas aidé."
 	msgGlad            = "Merci pour votre retour ! Puis-je vous aider pour autre chose ?"
 	msgCallbackOK      = "C’est noté : un conseiller vous rappellera au %s, %s. Il aura notre conversation sous les yeux."
+	msgLiveChatOK      = "Un conseiller va vous répondre dans quelques instants. Vous pouvez continuer à écrire : il lira toute notre conversation."
 	msgEmailOK         = "C’est noté : un conseiller vous répondra à %s sous 24 h ouvrées. Il aura notre conversation sous les yeux."
 	msgClarifyOne      = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
 )

@@ -35,6 +35,10 @@ type Conversation struct {
 	Identity *Identity `json:"identity,omitempty"`
 	// Order is the order verified in this conversation, if any.
 	Order string `json:"order,omitempty"`
+	// Mode says who answers: the bot (""), "waiting" for an agent, or
+	// "agent" (named in Agent).
+	Mode  string `json:"mode,omitempty"`
+	Agent string `json:"agent,omitempty"`
 	Turns []Turn `json:"turns"`
 
 	pending       string   // article waiting for an order
@@ -51,7 +55,11 @@ type Turn struct {
 	At     time.Time `json:"at"`
 	Text   string    `json:"text"`
 	Choice string    `json:"choice,omitempty"`
-	Reply  Reply     `json:"reply"`
+	// From is who wrote: the customer (with the bot's reply), or an agent
+	// (named in Agent, the message in Reply).
+	From  string `json:"from,omitempty"`
+	Agent string `json:"agent,omitempty"`
+	Reply Reply  `json:"reply"`
 }
 
 // meta is what a conversation stores besides its turns.
@@ -70,6 +78,8 @@ type meta struct {
 	LastAnswer    string    `json:"last_answer,omitempty"`
 	LastRanked    []string  `json:"last_ranked,omitempty"`
 	Guessed       bool      `json:"guessed,omitempty"`
+	Mode          string    `json:"mode,omitempty"`
+	Agent         string    `json:"agent,omitempty"`
 }
 
 // Start creates a conversation and returns it. id is the customer the shop
@@ -142,7 +152,7 @@ func readMeta(c *bbolt.Bucket) (*Conversation, error) {
 	}
 	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Identity: m.Identity,
 		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts,
-		offered: m.Offered, lastAnswer: m.LastAnswer, lastRanked: m.LastRanked, guessed: m.Guessed}, nil
+		offered: m.Offered, lastAnswer: m.LastAnswer, lastRanked: m.LastRanked, guessed: m.Guessed, Mode: m.Mode, Agent: m.Agent}, nil
 }
 
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
