@@ -237,9 +237,12 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 type program struct {
 	cfg    config
 	logger *slog.Logger
+	// now is the clock (tests set it to be within opening hours).
+	now func() time.Time
 
 	db     *bbolt.DB
 	kb     *kb.KB
+	bot    *chat.Bot
 	srv    *server.Server
 	ln     net.Listener
 	served chan error
@@ -286,7 +289,8 @@ func (p *program) start(ctx context.Context) error {
 		hours.Holidays = p.cfg.Holidays
 	}
 	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source, AfterMisses: p.cfg.AfterMisses,
-		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours})
+		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now})
+	p.bot = bot
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: []byte(p.cfg.TokenSecret)}, bot, k,
 		accounts.New(db, accounts.Options{}), p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)
@@ -321,8 +325,10 @@ func (p *program) kbOptions() kb.Options {
 
 func (p *program) addr() string { return p.ln.Addr().String() }
 
-// stop shuts the server down, then closes the index, then the database.
+// stop ends the event streams, shuts the server down, then closes the
+// index, then the database.
 func (p *program) stop(ctx context.Context) error {
+	p.bot.Close()
 	errs := []error{p.srv.Shutdown(ctx)}
 	// Shutdown does nothing if Serve has not started yet; closing the
 	// listener ends Serve in every case.

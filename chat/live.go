@@ -221,3 +221,68 @@ func (b *Bot) AgentReply(ctx context.Context, convID, agent, text string) error 
 
 // OutcomeAgent marks a message written by an agent.
 const OutcomeAgent Outcome = "agent"
+
+// Recent returns the conversations active since the given time, most recent
+// first, without their transcripts: what agents watch.
+func (b *Bot) Recent(ctx context.Context, since time.Time) ([]Conversation, error) {
+	var out []Conversation
+	err := b.db.View(func(tx *bbolt.Tx) error {
+		root := tx.Bucket(bucketConversations)
+		if root == nil {
+			return nil
+		}
+		return root.ForEachBucket(func(k []byte) error {
+			conv, err := readMeta(root.Bucket(k))
+			if err != nil {
+				return err
+			}
+			if !conv.Updated.Before(since) && conv.Updated.After(conv.Created) {
+				out = append(out, *conv)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recent conversations: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Conversation) int { return b.Updated.Compare(a.Updated) })
+	return out, nil
+}
+
+// Tailored is an article written for the conversation's order when one is
+// verified, else its generic answer: what an agent inserts in a reply.
+func (b *Bot) Tailored(ctx context.Context, conv *Conversation, articleID string) (string, error) {
+	a, err := b.kb.Article(articleID)
+	if err != nil {
+		return "", err
+	}
+	if conv.Order == "" || b.orders == nil {
+		return a.Markdown, nil
+	}
+	o, err := b.orders.Order(ctx, conv.Order)
+	if err != nil {
+		return a.Markdown, nil
+	}
+	t, ok, err := b.kb.Tailor(a, string(o.Status), o.Marketplace(), orderFields(o))
+	if err != nil || !ok {
+		return a.Markdown, nil
+	}
+	return t.Markdown, nil
+}
+
+// OrderSummary describes the conversation's verified order for an agent.
+func (b *Bot) OrderSummary(ctx context.Context, conv *Conversation) string {
+	if conv.Order == "" || b.orders == nil {
+		return ""
+	}
+	o, err := b.orders.Order(ctx, conv.Order)
+	if err != nil {
+		return "Commande " + conv.Order + " (impossible à consulter pour le moment)"
+	}
+	f := orderFields(o)
+	s := fmt.Sprintf("Commande %s du %s — %s — %s — %s", o.Number, f["date"], o.Status.Label(), f["montant"], f["articles"])
+	if o.Seller != "" {
+		s += " — vendue par " + o.Seller
+	}
+	return s
+}

@@ -57,6 +57,9 @@ func (s *Server) requireRole(need accounts.Role) fiber.Handler {
 			return fiber.ErrForbidden
 		}
 		c.Locals("user", u)
+		if u.Role.Allows(accounts.RoleAgent) {
+			s.bot.Seen(u.Name) // at the console: live chat can be offered
+		}
 		return c.Next()
 	}
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -86,4 +88,40 @@ func (s *Server) handleHandoff(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(r)
+}
+
+// handleConversationEvents streams a conversation's events to the customer's
+// widget: an agent's messages, and who answers.
+func (s *Server) handleConversationEvents(c *fiber.Ctx) error {
+	if _, err := s.bot.Conversation(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	events, cancel := s.bot.Subscribe(c.Params("id"))
+	return stream(c, events, cancel)
+}
+
+// handleTranscript lets the customer download the conversation as text.
+func (s *Server) handleTranscript(c *fiber.Ctx) error {
+	conv, err := s.bot.Conversation(c.UserContext(), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Conversation du %s\n\n", conv.Created.In(time.Local).Format("02/01/2006 à 15:04"))
+	for _, t := range conv.Turns {
+		at := t.At.In(time.Local).Format("15:04")
+		if t.Text != "" {
+			fmt.Fprintf(&b, "[%s] Vous : %s\n\n", at, t.Text)
+		}
+		who := "Assistant"
+		if t.From == "agent" {
+			who = "Conseiller"
+		}
+		if t.Reply.Text != "" {
+			fmt.Fprintf(&b, "[%s] %s : %s\n\n", at, who, t.Reply.Text)
+		}
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="conversation.txt"`)
+	return c.SendString(b.String())
 }

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bufio"
 	"embed"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"strings"
@@ -17,6 +19,9 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
+//go:embed static
+var staticFS embed.FS
+
 var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 
 // pageData is what every console page may show.
@@ -28,11 +33,27 @@ type pageData struct {
 	Cases                    []caseRow
 	Articles                 int
 	Errors                   []*kb.ValidationError
+	// Events is the event stream the page reloads on.
+	Events string
+	// The conversation page.
+	Conv    *chat.Conversation
+	Order   string
+	Turns   []turnRow
+	Reasons []string
+	Query   string
+	Hits    []hitRow
+	Live    []liveRow
 }
+
+type turnRow struct{ At, Who, Text string }
+
+type hitRow struct{ Title, Text string }
+
+type liveRow struct{ ID, Label string }
 
 // caseRow is a case as the queue shows it.
 type caseRow struct {
-	Waiting, Channel, Topic, Contact, Order string
+	Waiting, Channel, Topic, Contact, Order, Conversation string
 }
 
 // page renders a console page with the user and the CSRF token filled in.
@@ -67,7 +88,7 @@ func (s *Server) handleQueue(c *fiber.Ctx) error {
 		if k.State != chat.CaseWaiting {
 			continue
 		}
-		r := caseRow{Waiting: waited(time.Since(k.Created)), Channel: channelNames[k.Channel], Order: k.Order}
+		r := caseRow{Waiting: waited(time.Since(k.Created)), Channel: channelNames[k.Channel], Order: k.Order, Conversation: k.Conversation}
 		if k.Topic != nil {
 			r.Topic = k.Topic.Title
 		}
@@ -82,7 +103,145 @@ func (s *Server) handleQueue(c *fiber.Ctx) error {
 		}
 		rows = append(rows, r)
 	}
-	return s.page(c, fiber.StatusOK, "queue", pageData{Title: "File d’attente", Cases: rows})
+	recent, err := s.bot.Recent(c.UserContext(), time.Now().Add(-30*time.Minute))
+	if err != nil {
+		return err
+	}
+	var live []liveRow
+	for _, r := range recent {
+		if r.Mode == chat.ModeBot {
+			live = append(live, liveRow{ID: r.ID, Label: "Active " + waited(time.Since(r.Updated)) + " — commencée il y a " + waited(time.Since(r.Created))})
+		}
+	}
+	return s.page(c, fiber.StatusOK, "queue", pageData{Title: "File d’attente", Cases: rows, Live: live, Events: "/agent/events"})
+}
+
+// handleConversationPage shows a conversation to an agent: transcript,
+// order, knowledge-base search prefilled with the customer's last words.
+func (s *Server) handleConversationPage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	conv, err := s.bot.Conversation(ctx, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	d := pageData{Title: "Conversation", Conv: conv, Reasons: chat.CloseReasons, Events: "/agent/conversations/" + conv.ID + "/events",
+		Order: s.bot.OrderSummary(ctx, conv), Query: c.Query("q")}
+	for _, t := range conv.Turns {
+		at := t.At.In(time.Local).Format("15:04")
+		switch {
+		case t.From == "agent":
+			d.Turns = append(d.Turns, turnRow{at, "Conseiller (" + t.Agent + ")", t.Reply.Text})
+			continue
+		case t.Text != "":
+			d.Turns = append(d.Turns, turnRow{at, "Client", t.Text})
+			d.Query = cmpOr(c.Query("q"), t.Text)
+		case t.Choice != "":
+			d.Turns = append(d.Turns, turnRow{at, "Client", "(choix : " + t.Choice + ")"})
+		}
+		if t.Reply.Text != "" {
+			d.Turns = append(d.Turns, turnRow{at, "Assistant", t.Reply.Text})
+		}
+	}
+	if d.Query != "" {
+		res, err := s.kb.Search(ctx, kb.SearchRequest{Query: d.Query, Size: 5})
+		if err != nil {
+			return err
+		}
+		for _, h := range res.Hits {
+			text, err := s.bot.Tailored(ctx, conv, h.ID)
+			if err != nil {
+				continue
+			}
+			d.Hits = append(d.Hits, hitRow{Title: h.Title, Text: text})
+		}
+	}
+	return s.page(c, fiber.StatusOK, "conversation", d)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func agentName(c *fiber.Ctx) string {
+	u, _ := c.Locals("user").(*accounts.User)
+	return u.Name
+}
+
+func (s *Server) handleTake(c *fiber.Ctx) error {
+	if err := s.bot.TakeOver(c.UserContext(), c.Params("id"), agentName(c)); err != nil {
+		return err
+	}
+	return c.Redirect("/agent/conversations/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (s *Server) handleAgentReply(c *fiber.Ctx) error {
+	if err := s.bot.AgentReply(c.UserContext(), c.Params("id"), agentName(c), c.FormValue("text")); err != nil {
+		return err
+	}
+	return c.Redirect("/agent/conversations/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (s *Server) handleRelease(c *fiber.Ctx) error {
+	if err := s.bot.Release(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	return c.Redirect("/agent/conversations/"+c.Params("id"), fiber.StatusSeeOther)
+}
+
+func (s *Server) handleClose(c *fiber.Ctx) error {
+	if err := s.bot.CloseCase(c.UserContext(), c.Params("id"), c.FormValue("reason")); err != nil {
+		return err
+	}
+	return c.Redirect("/agent", fiber.StatusSeeOther)
+}
+
+// handleQueueEvents streams every event to the console.
+func (s *Server) handleQueueEvents(c *fiber.Ctx) error {
+	events, cancel := s.bot.Subscribe("")
+	return stream(c, events, cancel)
+}
+
+// handleConsoleConversationEvents streams one conversation's events to the
+// console.
+func (s *Server) handleConsoleConversationEvents(c *fiber.Ctx) error {
+	events, cancel := s.bot.Subscribe(c.Params("id"))
+	return stream(c, events, cancel)
+}
+
+// stream sends events as server-sent events until the subscription ends
+// or the client goes away, with a comment every 15 s to keep proxies open.
+func stream(c *fiber.Ctx, events <-chan chat.Event, cancel func()) error {
+	c.Set(fiber.HeaderContentType, "text/event-stream")
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set("X-Accel-Buffering", "no")
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer cancel()
+		ping := time.NewTicker(15 * time.Second)
+		defer ping.Stop()
+		fmt.Fprint(w, ": ouvert\n\n")
+		if w.Flush() != nil {
+			return
+		}
+		for {
+			select {
+			case e, ok := <-events:
+				if !ok {
+					return
+				}
+				data, _ := json.Marshal(e)
+				fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type, data)
+			case <-ping.C:
+				fmt.Fprint(w, ": ping\n\n")
+			}
+			if w.Flush() != nil {
+				return
+			}
+		}
+	})
+	return nil
 }
 
 func waited(d time.Duration) string {

@@ -77,6 +77,8 @@ func classify(err error) (status int, code, msg string) {
 		return fiber.StatusRequestEntityTooLarge, "message_too_long", msgMessageTooBig
 	case errors.Is(err, chat.ErrConversationFull):
 		return fiber.StatusConflict, "conversation_full", msgConversationFull
+	case errors.Is(err, chat.ErrBadReason):
+		return fiber.StatusBadRequest, "bad_reason", msgBadReason
 	case errors.Is(err, chat.ErrUnknownChoice):
 		return fiber.StatusBadRequest, "unknown_choice", msgUnknownChoice
 	case errors.As(err, new(*chat.FormError)):

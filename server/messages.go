@@ -14,6 +14,7 @@ const (
 	msgBodyTooBig        = "La requête est trop volumineuse."
 	msgTooManyRequests   = "Vous envoyez beaucoup de messages en peu de temps. Merci de patienter quelques secondes avant de réessayer."
 	msgBadToken          = "Votre connexion n’a pas pu être vérifiée. Reconnectez-vous sur le site, puis rouvrez la discussion."
+	msgBadReason         = "Choisissez un motif de contact dans la liste avant de clore."
 	msgBadLogin          = "Identifiant ou mot de passe incorrect."
 	msgLoginNeeded       = "Connectez-vous pour accéder à la console."
 	msgForbidden         = "Cette page n’est pas accessible avec votre rôle, ou le formulaire a expiré : rechargez la page et réessayez."

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"strings"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -19,7 +21,7 @@ func (s *Server) routes() {
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(requestid.New())
 	s.app.Use(s.accessLog)
-	s.app.Use(compress.New())
+	s.app.Use(compress.New(compress.Config{Next: func(c *fiber.Ctx) bool { return strings.HasSuffix(c.Path(), "/events") }}))
 
 	s.app.Get("/", s.handleIndex)
 	s.app.Get("/healthz", s.handleHealth)
@@ -44,6 +46,8 @@ func (s *Server) routes() {
 	api.Get("/conversations/:id", s.handleConversation)
 	api.Post("/conversations/:id/messages", chatLimit, s.handleChatMessage)
 	api.Post("/conversations/:id/handoff", chatLimit, s.handleHandoff)
+	api.Get("/conversations/:id/events", s.handleConversationEvents)
+	api.Get("/conversations/:id/transcript", s.handleTranscript)
 
 	// The console: pages behind a login, every form protected from CSRF.
 	console := s.app.Group("", csrf.New(csrf.Config{
@@ -62,7 +66,16 @@ func (s *Server) routes() {
 	console.Get("/agent/login", s.handleLoginPage)
 	console.Post("/agent/login", loginLimit, s.handleLogin)
 	console.Post("/agent/logout", s.handleLogout)
-	console.Get("/agent", s.requireRole(accounts.RoleAgent), s.handleQueue)
+	agent := s.requireRole(accounts.RoleAgent)
+	console.Get("/agent", agent, s.handleQueue)
+	console.Get("/agent/events", agent, s.handleQueueEvents)
+	console.Get("/agent/conversations/:id", agent, s.handleConversationPage)
+	console.Get("/agent/conversations/:id/events", agent, s.handleConsoleConversationEvents)
+	console.Post("/agent/conversations/:id/take", agent, s.handleTake)
+	console.Post("/agent/conversations/:id/reply", agent, s.handleAgentReply)
+	console.Post("/agent/conversations/:id/release", agent, s.handleRelease)
+	console.Post("/agent/conversations/:id/close", agent, s.handleClose)
+	s.app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(staticFS), PathPrefix: "static", MaxAge: 300}))
 	console.Get("/editor", s.requireRole(accounts.RoleEditor), s.handleEditor)
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
