@@ -1,8 +1,13 @@
 package main
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/guichet/guichet/mailer/mailertest"
 )
 
 func TestHandoffOverHTTP(t *testing.T) {
@@ -58,4 +63,58 @@ func TestHandoffOverHTTP(t *testing.T) {
 		t.Errorf("transcript after restart: %+v", conv.Turns)
 	}
 	mustStop(t, p)
+}
+
+func TestEmailRequestsAndTranscripts(t *testing.T) {
+	smtpAddr, mails := mailertest.NewServer(t)
+	cfg := testConfig(t)
+	cfg.SMTPAddr, cfg.SMTPFrom, cfg.SupportEmail = smtpAddr, "guichet@boutique.example", "service@boutique.example"
+	base := "http://" + mustStart(t, cfg).addr()
+	f, _ := startFlow(t, base, "")
+	f.say("comment annuler ma commande ?")
+	if code := call(t, "POST", base+"/api/v1/conversations/"+f.id+"/handoff", `{"channel": "email", "email": "camille@exemple.fr", "message": "Je voudrais annuler la 4581237."}`, nil); code != 201 {
+		t.Fatalf("e-mail request: %d", code)
+	}
+	select {
+	case m := <-mails:
+		for _, want := range []string{"To: service@boutique.example", "camille@exemple.fr", "Je voudrais annuler la 4581237.", "Vous : comment annuler ma commande ?"} {
+			if !strings.Contains(m, want) {
+				t.Errorf("support mail lacks %q:\n%s", want, m)
+			}
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no mail to the support mailbox")
+	}
+	var ok struct{ Message string }
+	if code := call(t, "POST", base+"/api/v1/conversations/"+f.id+"/transcript", `{"email": "camille@exemple.fr"}`, &ok); code != 202 || !strings.Contains(ok.Message, "envoyé") {
+		t.Errorf("transcript by e-mail: %d %+v", code, ok)
+	}
+	select {
+	case m := <-mails:
+		if !strings.Contains(m, "To: camille@exemple.fr") || !strings.Contains(m, "Assistant : Annuler une commande") {
+			t.Errorf("transcript mail:\n%s", m)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no transcript mail")
+	}
+
+	// Without SMTP: the request is stored, the transcript can be downloaded.
+	plain := "http://" + mustStart(t, testConfig(t)).addr()
+	g, _ := startFlow(t, plain, "")
+	g.say("comment annuler ma commande ?")
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	if code := call(t, "POST", plain+"/api/v1/conversations/"+g.id+"/transcript", `{"email": "camille@exemple.fr"}`, &e); code != 503 || !strings.Contains(e.Error.Message, "télécharger") {
+		t.Errorf("transcript without SMTP: %d %+v", code, e)
+	}
+	resp, err := http.Get(plain + "/api/v1/conversations/" + g.id + "/transcript")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(string(body), "Vous : comment annuler ma commande ?") {
+		t.Errorf("transcript download: %q", body)
+	}
 }

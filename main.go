@@ -31,6 +31,7 @@ import (
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/content"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/orders"
 	"github.com/guichet/guichet/server"
 )
@@ -92,9 +93,14 @@ type config struct {
 	Holidays    []string
 	Phone       string
 	PhoneHours  string
+	// SMTP server for e-mail requests and transcripts; SupportEmail
+	// receives the requests.
+	SMTPAddr, SMTPFrom, SMTPUser string
+	SupportEmail                 string
 	// Secrets, from the environment only.
-	OrdersToken string
-	TokenSecret string
+	OrdersToken  string
+	TokenSecret  string
+	SMTPPassword string
 }
 
 func defaultConfig() config {
@@ -117,6 +123,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.OrdersURL, "GUICHET_ORDERS_URL")
 	env(&cfg.OrdersToken, "GUICHET_ORDERS_TOKEN")
 	env(&cfg.TokenSecret, "GUICHET_TOKEN_SECRET")
+	env(&cfg.SMTPAddr, "GUICHET_SMTP_ADDR")
+	env(&cfg.SMTPFrom, "GUICHET_SMTP_FROM")
+	env(&cfg.SMTPUser, "GUICHET_SMTP_USER")
+	env(&cfg.SMTPPassword, "GUICHET_SMTP_PASSWORD")
+	env(&cfg.SupportEmail, "GUICHET_SUPPORT_EMAIL")
 	env(&cfg.Phone, "GUICHET_PHONE")
 	env(&cfg.PhoneHours, "GUICHET_PHONE_HOURS")
 	origins := getenv("GUICHET_WIDGET_ORIGINS")
@@ -190,6 +201,14 @@ func (c config) validate() error {
 			return fmt.Errorf("holiday %q: use YYYY-MM-DD", d)
 		}
 	}
+	if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			return fmt.Errorf("SMTP address %q: expected host:port", c.SMTPAddr)
+		}
+		if c.SMTPFrom == "" || c.SupportEmail == "" {
+			return errors.New("with GUICHET_SMTP_ADDR, set GUICHET_SMTP_FROM (sender) and GUICHET_SUPPORT_EMAIL (where e-mail requests go)")
+		}
+	}
 	if c.AfterMisses < 0 {
 		return errors.New("handoff-after-misses must be 1 or more")
 	}
@@ -219,8 +238,12 @@ func (c config) String() string {
 		}
 		return "set"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q orders=%s orders_token=%s token_secret=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), c.LogLevel, c.LogFormat)
+	smtp := c.SMTPAddr
+	if smtp == "" {
+		smtp = "(none: e-mail requests are stored, not sent)"
+	}
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q orders=%s orders_token=%s token_secret=%s smtp=%s smtp_password=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -289,7 +312,8 @@ func (p *program) start(ctx context.Context) error {
 		hours.Holidays = p.cfg.Holidays
 	}
 	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source, AfterMisses: p.cfg.AfterMisses,
-		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now})
+		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
+		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: []byte(p.cfg.TokenSecret)}, bot, k,
 		accounts.New(db, accounts.Options{}), p.logger)

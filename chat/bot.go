@@ -19,6 +19,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/nlu"
 	"github.com/guichet/guichet/orders"
 )
@@ -30,6 +31,7 @@ var (
 	ErrMessageTooBig    = errors.New("message too long")
 	ErrUnknownChoice    = errors.New("unknown choice")
 	ErrConversationFull = errors.New("conversation full")
+	ErrNoMail           = errors.New("e-mail not configured")
 )
 
 // Outcome is what the bot did with a message.
@@ -65,6 +67,9 @@ type Reply struct {
 	Channels []Channel `json:"channels,omitempty"`
 	// Order is the order the answer was written for, once verified.
 	Order *OrderInfo `json:"order,omitempty"`
+	// MailError is why an e-mail could not be sent (the case is stored
+	// all the same), for the server to log.
+	MailError error `json:"-"`
 	// OrderError is why the order could not be checked, for the server to
 	// log and count; it holds no order detail and never reaches the client.
 	OrderError error `json:"-"`
@@ -106,9 +111,13 @@ type Options struct {
 	Hours *Hours
 	// Phone and PhoneHours are said with the phone channel.
 	Phone, PhoneHours string
-	// AgentsOnline tells whether an agent can take a live chat now; nil
-	// means never (live chat is not offered).
+	// AgentsOnline overrides agent presence (tests); nil counts the agents
+	// seen at the console.
 	AgentsOnline func() bool
+	// Mailer sends e-mail requests to SupportEmail and transcripts to
+	// customers; nil stores requests without sending anything.
+	Mailer       *mailer.Mailer
+	SupportEmail string
 	// Now gives the time (tests inject a clock).
 	Now func() time.Time
 }

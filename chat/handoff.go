@@ -265,7 +265,65 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		return nil, fmt.Errorf("handoff: %w", err)
 	}
 	b.publish(Event{Type: "queue", Conversation: conv.ID})
+	if req.Channel == ChannelEmail && b.opts.Mailer != nil && b.opts.SupportEmail != "" {
+		full, err := b.Conversation(ctx, conv.ID)
+		if err == nil {
+			subject := "Demande par e-mail de " + c.Email
+			if c.Topic != nil {
+				subject += " — " + c.Topic.Title
+			}
+			body := fmt.Sprintf("Répondre à : %s\nCommande : %s\n\nMessage :\n%s\n\n---\n%s", c.Email, orDash(c.Order), c.Message, Transcript(full))
+			err = b.opts.Mailer.Send(ctx, b.opts.SupportEmail, subject, body)
+		}
+		r.MailError = err
+	}
 	return r, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// Transcript is a conversation as plain text, for a download or an e-mail.
+func Transcript(conv *Conversation) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Conversation du %s\n\n", frenchDate(conv.Created))
+	for _, t := range conv.Turns {
+		at := t.At.In(paris()).Format("15:04")
+		if t.Text != "" {
+			fmt.Fprintf(&b, "[%s] Vous : %s\n\n", at, t.Text)
+		}
+		who := "Assistant"
+		if t.From == "agent" {
+			who = "Conseiller"
+		}
+		if t.Reply.Text != "" {
+			fmt.Fprintf(&b, "[%s] %s : %s\n\n", at, who, t.Reply.Text)
+		}
+	}
+	return b.String()
+}
+
+// SendTranscript e-mails the conversation to the customer.
+func (b *Bot) SendTranscript(ctx context.Context, convID, email string) error {
+	if b.opts.Mailer == nil {
+		return ErrNoMail
+	}
+	addr, err := mail.ParseAddress(strings.TrimSpace(email))
+	if err != nil || !strings.Contains(addr.Address, ".") {
+		return &FormError{Fields: map[string]string{"email": "Cette adresse e-mail ne semble pas valide, par exemple prenom.nom@exemple.fr."}}
+	}
+	conv, err := b.Conversation(ctx, convID)
+	if err != nil {
+		return err
+	}
+	if err := b.opts.Mailer.Send(ctx, addr.Address, "Votre conversation avec "+b.opts.ShopName, Transcript(conv)); err != nil {
+		return fmt.Errorf("send transcript: %w", err)
+	}
+	return nil
 }
 
 // Cases returns every case, newest first.

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -87,6 +85,9 @@ func (s *Server) handleHandoff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if r.MailError != nil {
+		s.logger.Error("e-mail request not sent (case stored)", "conversation", c.Params("id"), "err", r.MailError)
+	}
 	return c.Status(fiber.StatusCreated).JSON(r)
 }
 
@@ -106,22 +107,21 @@ func (s *Server) handleTranscript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Conversation du %s\n\n", conv.Created.In(time.Local).Format("02/01/2006 à 15:04"))
-	for _, t := range conv.Turns {
-		at := t.At.In(time.Local).Format("15:04")
-		if t.Text != "" {
-			fmt.Fprintf(&b, "[%s] Vous : %s\n\n", at, t.Text)
-		}
-		who := "Assistant"
-		if t.From == "agent" {
-			who = "Conseiller"
-		}
-		if t.Reply.Text != "" {
-			fmt.Fprintf(&b, "[%s] %s : %s\n\n", at, who, t.Reply.Text)
-		}
-	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="conversation.txt"`)
-	return c.SendString(b.String())
+	return c.SendString(chat.Transcript(conv))
+}
+
+// handleTranscriptEmail sends the conversation to the customer by e-mail.
+func (s *Server) handleTranscriptEmail(c *fiber.Ctx) error {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if err := s.bot.SendTranscript(c.UserContext(), c.Params("id"), req.Email); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"message": msgTranscriptSent})
 }

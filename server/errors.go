@@ -36,7 +36,7 @@ func (e badJSON) Unwrap() error { return e.err }
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status, code, msg := classify(err)
 	rid := requestID(c)
-	if status >= 500 {
+	if code == "internal" {
 		msg = fmt.Sprintf(msgInternal, rid)
 		s.logger.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", rid, "err", err)
 	}
@@ -49,7 +49,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		body.Error.Fields = fe.Fields
 	}
-	if status >= 500 {
+	if code == "internal" {
 		body.Error.RequestID = rid
 	}
 	return c.Status(status).JSON(body)
@@ -77,6 +77,8 @@ func classify(err error) (status int, code, msg string) {
 		return fiber.StatusRequestEntityTooLarge, "message_too_long", msgMessageTooBig
 	case errors.Is(err, chat.ErrConversationFull):
 		return fiber.StatusConflict, "conversation_full", msgConversationFull
+	case errors.Is(err, chat.ErrNoMail):
+		return fiber.StatusServiceUnavailable, "no_mail", msgNoMail
 	case errors.Is(err, chat.ErrBadReason):
 		return fiber.StatusBadRequest, "bad_reason", msgBadReason
 	case errors.Is(err, chat.ErrUnknownChoice):

@@ -14,6 +14,8 @@ const (
 	msgBodyTooBig        = "La requête est trop volumineuse."
 	msgTooManyRequests   = "Vous envoyez beaucoup de messages en peu de temps. Merci de patienter quelques secondes avant de réessayer."
 	msgBadToken          = "Votre connexion n’a pas pu être vérifiée. Reconnectez-vous sur le site, puis rouvrez la discussion."
+	msgNoMail            = "L’envoi par e-mail n’est pas disponible : vous pouvez télécharger la conversation."
+	msgTranscriptSent    = "C’est envoyé : vous recevrez la conversation par e-mail dans quelques minutes."
 	msgBadReason         = "Choisissez un motif de contact dans la liste avant de clore."
 	msgBadLogin          = "Identifiant ou mot de passe incorrect."
 	msgLoginNeeded       = "Connectez-vous pour accéder à la console."

@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	api.Post("/conversations/:id/handoff", chatLimit, s.handleHandoff)
 	api.Get("/conversations/:id/events", s.handleConversationEvents)
 	api.Get("/conversations/:id/transcript", s.handleTranscript)
+	api.Post("/conversations/:id/transcript", chatLimit, s.handleTranscriptEmail)
 
 	// The console: pages behind a login, every form protected from CSRF.
 	console := s.app.Group("", csrf.New(csrf.Config{
