@@ -29,6 +29,13 @@ var reToken = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 func (a *agentClient) get(path string) (int, string) {
 	a.t.Helper()
 	resp, err := a.c.Get(a.base + path)
+	return a.read(resp, err)
+}
+
+// read returns a response's status and body, remembering the page's CSRF
+// token for the next form.
+func (a *agentClient) read(resp *http.Response, err error) (int, string) {
+	a.t.Helper()
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -43,16 +50,8 @@ func (a *agentClient) get(path string) (int, string) {
 func (a *agentClient) post(path string, form url.Values) int {
 	a.t.Helper()
 	form.Set("_csrf", a.csrf)
-	resp, err := a.c.PostForm(a.base+path, form)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if m := reToken.FindStringSubmatch(string(data)); m != nil {
-		a.csrf = m[1]
-	}
-	return resp.StatusCode
+	code, _ := a.read(a.c.PostForm(a.base+path, form))
+	return code
 }
 
 // TestLiveChatEndToEnd: a customer misses twice, is offered channels,
