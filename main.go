@@ -9,6 +9,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -296,6 +297,8 @@ func (p *program) start(ctx context.Context) error {
 		p.logger.Warn("content error", "file", e.File, "line", e.Line, "message", e.Message)
 	}
 	var source orders.Source
+	secret := []byte(p.cfg.TokenSecret)
+	var demoCustomers []chat.Identity
 	if p.cfg.OrdersURL != "" {
 		source = orders.NewHTTP(orders.HTTPConfig{BaseURL: p.cfg.OrdersURL, Token: p.cfg.OrdersToken})
 	} else {
@@ -306,6 +309,19 @@ func (p *program) start(ctx context.Context) error {
 			return err
 		}
 		source = demo
+		// Demo mode: the demo page signs tokens for the demo customers,
+		// with a random per-process secret when none is configured.
+		for _, c := range orders.DemoCustomers {
+			demoCustomers = append(demoCustomers, chat.Identity{CustomerID: c.ID, Email: c.Email})
+		}
+		if len(secret) == 0 {
+			secret = make([]byte, 32)
+			if _, err := rand.Read(secret); err != nil {
+				k.Close()
+				db.Close()
+				return fmt.Errorf("demo token secret: %w", err)
+			}
+		}
 	}
 	hours := chat.DefaultHours
 	if len(p.cfg.Holidays) > 0 {
@@ -315,7 +331,8 @@ func (p *program) start(ctx context.Context) error {
 		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
-	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: []byte(p.cfg.TokenSecret)}, bot, k,
+	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: secret, ShopName: p.cfg.ShopName,
+		DemoCustomers: demoCustomers}, bot, k,
 		accounts.New(db, accounts.Options{}), p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {

@@ -1,9 +1,15 @@
 package server
 
 import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/widget"
 )
 
 func (s *Server) handleArticleSearch(c *fiber.Ctx) error {
@@ -39,21 +45,40 @@ func (s *Server) handleHealth(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok", "articles": len(s.kb.Articles()), "content_errors": len(s.kb.Errors())})
 }
 
-// handleIndex describes the service until the demo shop page exists.
+// handleIndex is the demo shop page: the widget embedded as a merchant
+// would, and a switch to log in as a demo customer.
 func (s *Server) handleIndex(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{
-		"service":  "Guichet",
-		"message":  "Guichet fonctionne. L’API est décrite dans le README.",
-		"articles": len(s.kb.Articles()),
-		"api": []string{
-			"POST /api/v1/conversations",
-			"POST /api/v1/conversations/{id}/messages",
-			"GET /api/v1/conversations/{id}",
-			"GET /api/v1/articles?q=…",
-			"GET /api/v1/articles/{id}",
-			"GET /api/v1/content/errors",
-			"GET /api/v1/stats",
-			"GET /healthz",
-		},
-	})
+	var b strings.Builder
+	if err := pages.ExecuteTemplate(&b, "demo.html", fiber.Map{"Shop": s.cfg.ShopName, "Customers": s.cfg.DemoCustomers}); err != nil {
+		return fmt.Errorf("render demo page: %w", err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.SendString(b.String())
 }
+
+// handleDemoToken signs a short token for a demo customer, as the shop's
+// site would for a logged-in customer. Only demo customers, only in demo
+// mode (no merchant order system configured).
+func (s *Server) handleDemoToken(c *fiber.Ctx) error {
+	for _, id := range s.cfg.DemoCustomers {
+		if id.CustomerID == c.Query("customer") {
+			return c.JSON(fiber.Map{"token": SignCustomerToken(s.cfg.TokenSecret, id, time.Now(), 15*time.Minute)})
+		}
+	}
+	return fiber.ErrNotFound
+}
+
+// handleWidget serves widget.js: a stable URL, a short max-age and an ETag,
+// so that shops never change their snippet and updates arrive within
+// minutes.
+func (s *Server) handleWidget(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	c.Set(fiber.HeaderETag, widgetETag)
+	c.Set(fiber.HeaderContentType, "application/javascript; charset=utf-8")
+	if c.Get(fiber.HeaderIfNoneMatch) == widgetETag {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	return c.Send(widget.JS)
+}
+
+var widgetETag = fmt.Sprintf(`"%x"`, sha256.Sum256(widget.JS))

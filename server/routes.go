@@ -24,6 +24,10 @@ func (s *Server) routes() {
 	s.app.Use(compress.New(compress.Config{Next: func(c *fiber.Ctx) bool { return strings.HasSuffix(c.Path(), "/events") }}))
 
 	s.app.Get("/", s.handleIndex)
+	s.app.Get("/widget.js", s.handleWidget)
+	if len(s.cfg.DemoCustomers) > 0 {
+		s.app.Get("/demo/token", s.handleDemoToken)
+	}
 	s.app.Get("/healthz", s.handleHealth)
 
 	api := s.app.Group("/api/v1", cors.New(cors.Config{

@@ -31,6 +31,10 @@ type Config struct {
 	// TokenSecret verifies the customer tokens merchants sign (HS256);
 	// without it, tokens are refused.
 	TokenSecret []byte
+	// ShopName titles the demo page.
+	ShopName string
+	// DemoCustomers may get a token from /demo/token (demo mode only).
+	DemoCustomers []chat.Identity
 }
 
 // Server serves the API.

@@ -90,7 +90,7 @@ func TestAPI(t *testing.T) {
 		wantBody   []string
 	}{
 		{"health", "GET", "/healthz", "", 200, []string{`"status":"ok"`, `"articles":8`}},
-		{"index", "GET", "/", "", 200, []string{"Guichet"}},
+		{"demo shop page", "GET", "/", "", 200, []string{"<html lang=\"fr\"", "/static/demo.js"}},
 		{"answer", "POST", "/api/v1/conversations/" + id + "/messages", `{"text":"jai tjrs pas recu ma comande"}`, 200,
 			[]string{`"outcome":"answer"`, `"article_id":"suivi-colis"`, `"html":"\u003cp\u003eSuivez`, `"confidence":`}},
 		{"miss", "POST", "/api/v1/conversations/" + id + "/messages", `{"text":"quel temps fait-il demain à Brest ?"}`, 200,
@@ -162,5 +162,45 @@ func TestRateLimit(t *testing.T) {
 	resp, body := do(t, s, "POST", "/api/v1/conversations", "")
 	if resp.StatusCode != 429 || !strings.Contains(body, "patienter") {
 		t.Errorf("third start: %d %s, want 429 with a polite message", resp.StatusCode, body)
+	}
+}
+
+func TestWidgetAndDemoPage(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	s, _ := mustServer(t, Config{TokenSecret: secret, ShopName: "Maison Colibri",
+		DemoCustomers: []chat.Identity{{CustomerID: "cli-1001", Email: "camille.martin@exemple.fr"}}})
+	resp, body := do(t, s, "GET", "/widget.js", "", "Accept-Encoding", "gzip")
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != 200 || etag == "" || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age=300") ||
+		resp.Header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/javascript") {
+		t.Errorf("widget.js: %d %v", resp.StatusCode, resp.Header)
+	}
+	if len(body) == 0 {
+		t.Error("widget.js empty")
+	}
+	if resp, _ := do(t, s, "GET", "/widget.js", "", "If-None-Match", etag); resp.StatusCode != 304 {
+		t.Errorf("unchanged widget.js: %d, want 304", resp.StatusCode)
+	}
+	resp, page := do(t, s, "GET", "/", "")
+	if resp.StatusCode != 200 || !strings.Contains(page, "/static/demo.js") || !strings.Contains(page, "camille.martin@exemple.fr") {
+		t.Errorf("demo page: %d", resp.StatusCode)
+	}
+	if resp, _ := do(t, s, "GET", "/static/demo.js", ""); resp.StatusCode != 200 {
+		t.Errorf("demo.js: %d", resp.StatusCode)
+	}
+	var tok struct{ Token string }
+	resp, body = do(t, s, "GET", "/demo/token?customer=cli-1001", "")
+	if err := json.Unmarshal([]byte(body), &tok); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("demo token: %d %s", resp.StatusCode, body)
+	}
+	if id, err := VerifyCustomerToken(secret, tok.Token, time.Now()); err != nil || id.CustomerID != "cli-1001" {
+		t.Errorf("demo token does not verify: %v %+v", err, id)
+	}
+	if resp, _ := do(t, s, "GET", "/demo/token?customer=someone-else", ""); resp.StatusCode != 404 {
+		t.Errorf("token for a non-demo customer: %d", resp.StatusCode)
+	}
+	plain, _ := mustServer(t, Config{})
+	if resp, _ := do(t, plain, "GET", "/demo/token?customer=cli-1001", ""); resp.StatusCode != 404 {
+		t.Errorf("demo tokens outside demo mode: %d", resp.StatusCode)
 	}
 }
