@@ -119,7 +119,9 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
     scroll();
   }
 
-  function show(reply, who) {
+  // show renders a reply; history replies (resumed after a page load) get
+  // no buttons: their questions are over.
+  function show(reply, who, history = false) {
     const m = el("div", "msg " + (who === "agent" ? "agent" : "bot"));
     m.dataset.testid = who === "agent" ? "agent-reply" : "reply";
     m.append(el("span", "who", who === "agent" ? T.agent(reply.agentName) : T.bot));
@@ -128,10 +130,10 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
     m.append(body);
     if (reply.article_id) m.dataset.article = reply.article_id;
     log.append(m);
-    if (reply.choices && reply.choices.length) {
+    if (!history && reply.choices && reply.choices.length) {
       choices(reply.choices.map((c) => [c.title, () => send({ choice: c.id }, c.title)]), "choices");
     }
-    if (reply.outcome === "answer" && who !== "agent") {
+    if (!history && reply.outcome === "answer" && who !== "agent") {
       const h = el("div", "choices");
       h.dataset.testid = "helpful";
       h.append(el("span", "", T.helpful));
@@ -144,7 +146,7 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
       }
       log.append(h);
     }
-    if (reply.channels) channels(reply.channels);
+    if (!history && reply.channels) channels(reply.channels);
     scroll();
   }
 
@@ -257,9 +259,9 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
       conv = id;
       info(cfg.greeting || c.greeting);
       for (const t of c.turns) {
-        if (t.from === "agent") { show({ ...t.reply, agentName: first(t.agent) }, "agent"); continue; }
+        if (t.from === "agent") { show({ ...t.reply, agentName: first(t.agent) }, "agent", true); continue; }
         if (t.text) say(t.text);
-        if (t.reply && t.reply.html && t.reply.outcome !== "relayed") show({ ...t.reply, channels: null, choices: null }, "bot");
+        if (t.reply && t.reply.html && t.reply.outcome !== "relayed") show(t.reply, "bot", true);
       }
       listen();
       return true;

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// browser is the one Chromium allocator of this test binary; nil when
+// Chromium is missing (browser tests skip, unless GUICHET_REQUIRE_BROWSER=1).
+var browser context.Context
+
+func TestMain(m *testing.M) {
+	path := os.Getenv("CHROMIUM_PATH")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	cancel := func() {}
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("GUICHET_REQUIRE_BROWSER") == "1" {
+			fmt.Fprintf(os.Stderr, "browser tests: Chromium not found at %s (set CHROMIUM_PATH, or apt-get install chromium)\n", path)
+			os.Exit(1)
+		}
+	} else {
+		profile, _ := os.MkdirTemp("", "guichet-chromium-")
+		defer os.RemoveAll(profile)
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(profile),
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1200, 900))
+		browser, cancel = chromedp.NewExecAllocator(context.Background(), opts...)
+	}
+	code := m.Run()
+	cancel()
+	os.Exit(code)
+}
+
+// mustTab opens a tab with a 30 s budget; on failure it saves a screenshot.
+func mustTab(t *testing.T) context.Context {
+	t.Helper()
+	if browser == nil {
+		t.Skip("Chromium not found: browser test skipped")
+	}
+	ctx, cancelTab := chromedp.NewContext(browser)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	t.Cleanup(func() {
+		if t.Failed() {
+			var png []byte
+			shot, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			if chromedp.Run(shot, chromedp.FullScreenshot(&png, 90)) == nil {
+				path := filepath.Join(os.TempDir(), "guichet-"+strings.ReplaceAll(t.Name(), "/", "-")+".png")
+				if os.WriteFile(path, png, 0o644) == nil {
+					t.Logf("screenshot: %s", path)
+				}
+			}
+			stop()
+		}
+		cancel()
+		cancelTab()
+	})
+	return ctx
+}
+
+const shadow = `document.querySelector("[data-guichet]").shadowRoot`
+
+// w is a JS path to an element of the widget by its data-testid.
+func w(testid string) string {
+	return shadow + `.querySelector('[data-testid="` + testid + `"]')`
+}
+
+// until waits for a JavaScript condition.
+func until(expr string) chromedp.Action {
+	return chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(10*time.Second))
+}
+
+// lastText is the text of the last element of the widget with a testid.
+func lastText(testid string) string {
+	return `(() => { const n = ` + shadow + `.querySelectorAll('[data-testid="` + testid + `"]'); return n.length ? n[n.length-1].textContent : ""; })()`
+}
+
+// startWithHostPage runs Guichet (sample content, within opening hours)
+// and a bare shop page that embeds the widget as a merchant would, on
+// another origin, which Guichet allows (CORS is part of the test).
+func startWithHostPage(t *testing.T) (p *program, page, app string) {
+	t.Helper()
+	host := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		io.WriteString(rw, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Boutique</title></head>
+<body><h1>Ma boutique</h1><script src="`+app+`/widget.js" async data-title="Aide Maison Colibri"></script></body></html>`)
+	}))
+	t.Cleanup(host.Close)
+	cfg := testConfig(t)
+	cfg.ContentDir = ""
+	cfg.WidgetOrigins = []string{host.URL}
+	p = &program{cfg: cfg, logger: newLogger(cfg, io.Discard), now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }}
+	if err := p.start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.stop(context.Background()) })
+	app = "http://" + p.addr()
+	return p, host.URL, app
+}
+
+func TestWidgetInBrowser(t *testing.T) {
+	ctx := mustTab(t)
+	p, page, app := startWithHostPage(t)
+
+	var conv string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(page),
+		until(w("launcher")+` !== null`),
+		chromedp.Click(w("launcher"), chromedp.ByJSPath),
+		until(lastText("topics")+`.includes("Où est mon colis")`),
+		chromedp.SendKeys(w("input"), "Comment annuler ma commande ?"+kb.Enter, chromedp.ByJSPath),
+		until(shadow+`.querySelector('[data-testid="reply"][data-article="annuler-commande"]') !== null`),
+		chromedp.SendKeys(w("input"), "comment utiliser ma carte cadeau ?"+kb.Enter, chromedp.ByJSPath),
+		until(shadow+`.querySelector('[data-testid="reply"][data-article="carte-cadeau"]') !== null`),
+		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &conv),
+	)
+	if err != nil {
+		t.Fatalf("ask: %v", err)
+	}
+	// An agent is at the console: live chat can be offered.
+	p.bot.Seen("alice")
+	err = chromedp.Run(ctx,
+		chromedp.Click(w("helpful-no"), chromedp.ByJSPath),
+		until(lastText("channels")+`.includes("Discuter avec un conseiller")`),
+		chromedp.Evaluate(`[...`+shadow+`.querySelectorAll('[data-testid="channels"] button')].find(b => b.textContent.includes("Discuter")).click()`, nil),
+		until(lastText("reply")+`.includes("Un conseiller va vous répondre")`),
+	)
+	if err != nil {
+		t.Fatalf("handoff: %v", err)
+	}
+	// The agent takes over and replies through the agent API.
+	if err := p.bot.TakeOver(context.Background(), conv, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.bot.AgentReply(context.Background(), conv, "alice", "Bonjour, ici Alice. Je m’occupe de votre carte cadeau."); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(ctx, until(lastText("agent-reply")+`.includes("Alice (conseiller)") && `+lastText("agent-reply")+`.includes("Je m’occupe de votre carte cadeau")`)); err != nil {
+		t.Fatalf("agent reply not shown live: %v", err)
+	}
+	// A page load later, the conversation is still there.
+	err = chromedp.Run(ctx,
+		chromedp.Reload(),
+		until(w("launcher")+` !== null`),
+		chromedp.Click(w("launcher"), chromedp.ByJSPath),
+		until(shadow+`.querySelectorAll('[data-testid="me"]').length >= 2`),
+		until(lastText("agent-reply")+`.includes("Je m’occupe de votre carte cadeau")`),
+		until(w("helpful")+` === null`), // no stale question under old answers
+	)
+	if err != nil {
+		t.Fatalf("after reload: %v", err)
+	}
+	if path := os.Getenv("GUICHET_SCREENSHOT"); path != "" {
+		var png []byte
+		if err := chromedp.Run(ctx, chromedp.Screenshot(w("panel"), &png, chromedp.ByJSPath)); err == nil {
+			os.WriteFile(path, png, 0o644)
+		}
+	}
+}
+
+func TestWidgetKeyboardOnly(t *testing.T) {
+	ctx := mustTab(t)
+	_, page, _ := startWithHostPage(t)
+	focused := func(testid string) string {
+		return shadow + `.activeElement === ` + w(testid)
+	}
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(page),
+		until(w("launcher")+` !== null`),
+		chromedp.KeyEvent(kb.Tab),
+		until(focused("launcher")),
+		chromedp.KeyEvent(kb.Enter),
+		until(focused("input")+` && !`+w("panel")+`.hidden`),
+		chromedp.KeyEvent("ou en est mon remboursement"),
+		chromedp.KeyEvent(kb.Enter),
+		until(shadow+`.querySelector('[data-testid="reply"][data-article]') !== null`),
+		chromedp.KeyEvent(kb.Escape),
+		until(w("panel")+`.hidden && `+focused("launcher")),
+	)
+	if err != nil {
+		t.Fatalf("keyboard: %v", err)
+	}
+}
