@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,6 +103,7 @@ func startWithHostPage(t *testing.T) (p *program, page, app string) {
 	cfg := testConfig(t)
 	cfg.ContentDir = ""
 	cfg.WidgetOrigins = []string{host.URL}
+	mustAddAgent(t, cfg.DataDir, "alice")
 	p = &program{cfg: cfg, logger: newLogger(cfg, io.Discard), now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }}
 	if err := p.start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -112,7 +115,7 @@ func startWithHostPage(t *testing.T) (p *program, page, app string) {
 
 func TestWidgetInBrowser(t *testing.T) {
 	ctx := mustTab(t)
-	p, page, app := startWithHostPage(t)
+	_, page, app := startWithHostPage(t)
 
 	var conv string
 	err := chromedp.Run(ctx,
@@ -129,8 +132,13 @@ func TestWidgetInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ask: %v", err)
 	}
-	// An agent is at the console: live chat can be offered.
-	p.bot.Seen("alice")
+	// An agent logs in to the console: live chat can be offered.
+	jar, _ := cookiejar.New(nil)
+	agent := &agentClient{t: t, base: app, c: &http.Client{Jar: jar}}
+	agent.get("/agent/login")
+	if code := agent.post("/agent/login", url.Values{"name": {"alice"}, "password": {"un mot de passe solide"}}); code != 200 {
+		t.Fatalf("agent login: %d", code)
+	}
 	err = chromedp.Run(ctx,
 		chromedp.Click(w("helpful-no"), chromedp.ByJSPath),
 		until(lastText("channels")+`.includes("Discuter avec un conseiller")`),
@@ -140,12 +148,13 @@ func TestWidgetInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("handoff: %v", err)
 	}
-	// The agent takes over and replies through the agent API.
-	if err := p.bot.TakeOver(context.Background(), conv, "alice"); err != nil {
-		t.Fatal(err)
+	// The agent takes over and replies from the console.
+	agent.get("/agent/conversations/" + conv)
+	if code := agent.post("/agent/conversations/"+conv+"/take", url.Values{}); code != 200 {
+		t.Fatalf("take over: %d", code)
 	}
-	if err := p.bot.AgentReply(context.Background(), conv, "alice", "Bonjour, ici Alice. Je m’occupe de votre carte cadeau."); err != nil {
-		t.Fatal(err)
+	if code := agent.post("/agent/conversations/"+conv+"/reply", url.Values{"text": {"Bonjour, ici Alice. Je m’occupe de votre carte cadeau."}}); code != 200 {
+		t.Fatalf("agent reply: %d", code)
 	}
 	if err := chromedp.Run(ctx, until(lastText("agent-reply")+`.includes("Alice (conseiller)") && `+lastText("agent-reply")+`.includes("Je m’occupe de votre carte cadeau")`)); err != nil {
 		t.Fatalf("agent reply not shown live: %v", err)

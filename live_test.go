@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +16,19 @@ import (
 	"github.com/guichet/guichet/accounts"
 	"go.etcd.io/bbolt"
 )
+
+// mustAddAgent creates an agent in a data dir, as « guichet user add » does.
+func mustAddAgent(t *testing.T, dataDir, name string) {
+	t.Helper()
+	db, err := bbolt.Open(filepath.Join(dataDir, "guichet.db"), 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := accounts.New(db, accounts.Options{Iterations: 1000}).Add(name, accounts.RoleAgent, "un mot de passe solide"); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // agentClient is a browser for the console over real HTTP.
 type agentClient struct {
@@ -62,15 +76,7 @@ func (a *agentClient) post(path string, form url.Values) int {
 func TestLiveChatEndToEnd(t *testing.T) {
 	cfg := testConfig(t)
 	monday := func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
-	// The agent account, created as « guichet user add » does.
-	db, err := bbolt.Open(cfg.DataDir+"/guichet.db", 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := accounts.New(db, accounts.Options{Iterations: 1000}).Add("alice", accounts.RoleAgent, "un mot de passe solide"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	mustAddAgent(t, cfg.DataDir, "alice")
 	start := func() *program {
 		p := &program{cfg: cfg, logger: newLogger(cfg, io.Discard), now: monday}
 		if err := p.start(context.Background()); err != nil {
