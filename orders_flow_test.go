@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -127,18 +128,19 @@ func (f *flow) choose(choice string) flowReply {
 	return r
 }
 
-func startWithMerchant(t *testing.T) string {
+func startWithMerchant(t *testing.T) (string, *program) {
 	merchant := merchantServer(t)
 	cfg := testConfig(t)
 	cfg.ContentDir = "" // the sample content, with its order variants
 	cfg.OrdersURL = merchant.URL
 	cfg.OrdersToken = "merchant-token"
 	cfg.TokenSecret = testSecret
-	return "http://" + mustStart(t, cfg).addr()
+	p := mustStart(t, cfg)
+	return "http://" + p.addr(), p
 }
 
 func TestOrderVariantsForEveryStatus(t *testing.T) {
-	base := startWithMerchant(t)
+	base, _ := startWithMerchant(t)
 	seen := map[string]string{}
 	for i, s := range orders.Vocabulary {
 		number := statusNumber(i)
@@ -170,7 +172,7 @@ func TestOrderVariantsForEveryStatus(t *testing.T) {
 }
 
 func TestOrderProofLeaksNothing(t *testing.T) {
-	base := startWithMerchant(t)
+	base, _ := startWithMerchant(t)
 	wrong, _ := startFlow(t, base, "")
 	wrong.say("où en est ma commande ?")
 	r1 := wrong.say("commande 7000004, email pirate@exemple.fr")
@@ -210,7 +212,7 @@ func TestOrderProofLeaksNothing(t *testing.T) {
 }
 
 func TestOrderSystemFailures(t *testing.T) {
-	base := startWithMerchant(t)
+	base, p := startWithMerchant(t)
 	for _, number := range []string{"7200001", "7200002", "7200003"} { // slow, 500, garbage
 		f, _ := startFlow(t, base, "")
 		f.say("où est mon colis ?")
@@ -223,16 +225,13 @@ func TestOrderSystemFailures(t *testing.T) {
 			t.Errorf("%s: %+v, want the generic answer with a note", number, r)
 		}
 	}
-	var st struct {
-		OrdersUnavailable int `json:"orders_unavailable"`
-	}
-	if call(t, "GET", base+"/api/v1/stats", "", &st); st.OrdersUnavailable != 3 {
-		t.Errorf("orders_unavailable = %d, want the 3 failures counted", st.OrdersUnavailable)
+	if st, err := p.bot.Stats(context.Background()); err != nil || st.OrdersUnavailable != 3 {
+		t.Errorf("stats = %+v, %v: want the 3 failures counted", st, err)
 	}
 }
 
 func TestCustomerToken(t *testing.T) {
-	base := startWithMerchant(t)
+	base, _ := startWithMerchant(t)
 	now := time.Now()
 	sign := func(id string, life time.Duration) string {
 		return server.SignCustomerToken([]byte(testSecret), chat.Identity{CustomerID: id, Email: id + "@exemple.fr"}, now, life)

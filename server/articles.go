@@ -53,6 +53,7 @@ func (s *Server) handleIndex(c *fiber.Ctx) error {
 		return fmt.Errorf("render demo page: %w", err)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	setPageHeaders(c)
 	return c.SendString(b.String())
 }
 

@@ -48,7 +48,7 @@ func (s *Server) requireRole(need accounts.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u, err := s.accounts.Session(c.Cookies(sessionCookie))
 		if err != nil {
-			if c.Method() == fiber.MethodGet {
+			if c.Method() == fiber.MethodGet && !strings.HasPrefix(c.Path(), "/api/") {
 				return c.Redirect("/agent/login?next="+c.OriginalURL(), fiber.StatusSeeOther)
 			}
 			return fiber.ErrUnauthorized

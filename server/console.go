@@ -67,9 +67,19 @@ func (s *Server) page(c *fiber.Ctx, status int, name string, d pageData) error {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
+	setPageHeaders(c)
 	return c.Status(status).SendString(b.String())
+}
+
+// pagePolicy lets pages load scripts, styles and data from Guichet only
+// (styles inline too: the templates and the widget's Shadow DOM use them).
+const pagePolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+func setPageHeaders(c *fiber.Ctx) {
+	c.Set("Content-Security-Policy", pagePolicy)
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("Referrer-Policy", "same-origin")
 }
 
 var channelNames = map[string]string{

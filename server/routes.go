@@ -38,8 +38,8 @@ func (s *Server) routes() {
 	}))
 	api.Get("/articles", s.handleArticleSearch)
 	api.Get("/articles/:id", s.handleArticle)
-	api.Get("/content/errors", s.handleContentErrors)
-	api.Get("/stats", s.handleStats)
+	api.Get("/content/errors", s.requireRole(accounts.RoleEditor), s.handleContentErrors)
+	api.Get("/stats", s.requireRole(accounts.RoleAgent), s.handleStats)
 
 	chatLimit := limiter.New(limiter.Config{
 		Max:          s.cfg.ChatRate,

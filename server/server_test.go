@@ -115,8 +115,8 @@ func TestAPI(t *testing.T) {
 		{"article", "GET", "/api/v1/articles/annuler-commande", "", 200,
 			[]string{`"markdown":"Dans **Mon compte`, `"html":"\u003cp\u003eDans \u003cstrong\u003eMon compte`}},
 		{"unknown article", "GET", "/api/v1/articles/nope", "", 404, []string{"Cet article n’existe pas"}},
-		{"content errors", "GET", "/api/v1/content/errors", "", 200, []string{`"errors":[]`}},
-		{"stats", "GET", "/api/v1/stats", "", 200, []string{`"turns":3`, `"miss":1`}},
+		{"content errors need an editor", "GET", "/api/v1/content/errors", "", 401, []string{`"code":"unauthorized"`}},
+		{"stats need an agent", "GET", "/api/v1/stats", "", 401, []string{`"code":"unauthorized"`}},
 		{"unknown route", "GET", "/nope", "", 404, []string{`"code":"not_found"`, "Cette page n’existe pas"}},
 	}
 	for _, tt := range tests {
@@ -131,6 +131,20 @@ func TestAPI(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Editors and agents see the content errors and statistics.
+	editor := &browser{t: t, s: s, cookies: map[string]string{}}
+	editor.login("eve", "un mot de passe solide")
+	if resp, body := editor.do("GET", "/api/v1/content/errors", nil); resp.StatusCode != 200 || !strings.Contains(body, `"errors":[]`) {
+		t.Errorf("content errors for an editor: %d %s", resp.StatusCode, body)
+	}
+	agent := &browser{t: t, s: s, cookies: map[string]string{}}
+	agent.login("alice", "un mot de passe solide")
+	if resp, body := agent.do("GET", "/api/v1/stats", nil); resp.StatusCode != 200 || !strings.Contains(body, `"turns":3`) || !strings.Contains(body, `"miss":1`) {
+		t.Errorf("stats for an agent: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := agent.do("GET", "/api/v1/content/errors", nil); resp.StatusCode != 403 {
+		t.Errorf("content errors for an agent: %d, want 403", resp.StatusCode)
 	}
 	// Customers' words never reach the log.
 	for _, secret := range []string{"comande", "Brest", "remboursement"} {
@@ -182,8 +196,9 @@ func TestWidgetAndDemoPage(t *testing.T) {
 		t.Errorf("unchanged widget.js: %d, want 304", resp.StatusCode)
 	}
 	resp, page := do(t, s, "GET", "/", "")
-	if resp.StatusCode != 200 || !strings.Contains(page, "/static/demo.js") || !strings.Contains(page, "camille.martin@exemple.fr") {
-		t.Errorf("demo page: %d", resp.StatusCode)
+	if resp.StatusCode != 200 || !strings.Contains(page, "/static/demo.js") || !strings.Contains(page, "camille.martin@exemple.fr") ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Errorf("demo page: %d %v", resp.StatusCode, resp.Header)
 	}
 	if resp, _ := do(t, s, "GET", "/static/demo.js", ""); resp.StatusCode != 200 {
 		t.Errorf("demo.js: %d", resp.StatusCode)
