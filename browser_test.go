@@ -202,3 +202,32 @@ func TestWidgetKeyboardOnly(t *testing.T) {
 		t.Fatalf("keyboard: %v", err)
 	}
 }
+
+// TestDemoPage: the demo shop at / logs in as a demo customer, whose orders
+// the widget offers and answers for, under the page's CSP.
+func TestDemoPage(t *testing.T) {
+	ctx := mustTab(t)
+	cfg := testConfig(t)
+	cfg.ContentDir = ""
+	p := mustStart(t, cfg)
+	app := "http://" + p.addr()
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(app+"/"),
+		chromedp.WaitVisible(`[data-testid="demo-login"]`),
+		// What the login switch stores before it reloads the page.
+		chromedp.Evaluate(`sessionStorage.setItem("guichet-demo-customer", "cli-1001")`, nil),
+		chromedp.Navigate(app+"/"),
+		until(`document.querySelector('[data-testid="demo-login"]').value === "cli-1001"`),
+		until(`document.querySelector("[data-guichet]") !== null && `+w("launcher")+` !== null`),
+		until(`[...document.scripts].some(s => s.dataset.customerToken)`),
+		chromedp.Click(w("launcher"), chromedp.ByJSPath),
+		until(lastText("topics")+` !== ""`),
+		chromedp.SendKeys(w("input"), "où est mon colis ?"+kb.Enter, chromedp.ByJSPath),
+		until(lastText("choices")+`.includes("Commande 4581237")`),
+		chromedp.Evaluate(`[...`+shadow+`.querySelectorAll('[data-testid="choices"] button')].find(b => b.textContent.includes("4581237")).click()`, nil),
+		until(lastText("reply")+`.includes("4581237") && `+lastText("reply")+`.includes("en route")`),
+	)
+	if err != nil {
+		t.Fatalf("demo page: %v", err)
+	}
+}
