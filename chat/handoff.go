@@ -197,11 +197,12 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		if phone == "" {
 			fields["phone"] = "Ce numéro ne semble pas valide : indiquez un numéro français à 10 chiffres, par exemple 06 12 34 56 78."
 		}
-		i := slices.IndexFunc(b.slots(now), func(s Slot) bool { return s.ID == req.Slot })
+		slots := b.slots(now)
+		i := slices.IndexFunc(slots, func(s Slot) bool { return s.ID == req.Slot })
 		if i < 0 {
 			fields["slot"] = "Choisissez l’un des créneaux proposés."
 		} else {
-			s := b.slots(now)[i]
+			s := slots[i]
 			c.Slot = &s
 			text = fmt.Sprintf(msgCallbackOK, formatPhone(phone), strings.ToLower(s.Title[:1])+s.Title[1:])
 		}
