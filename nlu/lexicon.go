@@ -89,12 +89,14 @@ func setOf(words ...string) map[string]bool {
 	return m
 }
 
-// phrases are two-word expressions read as one word: « quel temps » asks
+// phrases are two-word expressions (a « de » between them is skipped) read
+// as one word: « quel temps » asks
 // for the weather, never for a duration (« combien de temps »); « en moins »
 // is something missing. Keys are folded words separated by a space.
 var phrases = map[string]string{
 	"quel temps": "meteo", "kel temps": "meteo",
-	"en moins": "manque",
+	"en moins":      "manque",
+	"combien temps": "delai", // « combien de temps », « de » skipped
 }
 
 // synonyms maps words customers use to the word editors usually write, so
@@ -142,8 +144,14 @@ var synonyms = map[string]string{
 	// stock and sizes
 	"dispo": "disponible", "epuise": "rupture", "epuisee": "rupture", "pointure": "taille",
 	"fringue": "vetement", "fringues": "vetement", "habits": "vetement",
-	// returns
-	"rapporter": "retourner",
+	// returns and refunds
+	"rapporter": "retourner", "recredite": "rembourse", "recreditee": "rembourse",
+	"recrediter": "rembourse", "credite": "rembourse", "creditee": "rembourse",
+	// size, advertising, trust
+	"dimension": "taille", "dimensions": "taille",
+	"promotionnel": "publicite", "promotionnels": "publicite", "promotionnelle": "publicite",
+	"promotionnelles": "publicite", "publicitaire": "publicite", "publicitaires": "publicite",
+	"pub": "publicite", "pubs": "publicite", "fiable": "securise", "fiables": "securise",
 	// one verb, two spellings
 	"paye": "paie", "payes": "paie", "payent": "paie", "paient": "paie",
 }

@@ -157,15 +157,22 @@ func Analyze(text string) []Token {
 			continue
 		}
 		if i > 0 {
-			if x, ok := phrases[words[i-1].text+" "+w.text]; ok {
+			prev := i - 1
+			if words[prev].text == "de" && prev > 0 {
+				if _, ok := phrases[words[prev-1].text+" "+w.text]; ok {
+					prev-- // « combien de temps »
+				}
+			}
+			if x, ok := phrases[words[prev].text+" "+w.text]; ok {
+				i := prev
 				// An expression means something its words do not: read
 				// it as one word, in place of its second word (the first
 				// is a stop word or was kept as is).
-				if n := len(toks); n > 0 && toks[n-1].Start == words[i-1].start {
+				for n := len(toks); n > 0 && toks[n-1].Start >= words[i].start; n-- {
 					toks = toks[:n-1]
 				}
 				pos++
-				toks = append(toks, Token{Term: Stem(x), Word: x, Start: words[i-1].start, End: w.end, Pos: pos})
+				toks = append(toks, Token{Term: Stem(x), Word: x, Start: words[i].start, End: w.end, Pos: pos})
 				continue
 			}
 		}

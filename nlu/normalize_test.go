@@ -72,6 +72,9 @@ func TestAnalyzeDropsNoiseAndKeepsOffsets(t *testing.T) {
 	if got := Terms("combien de temps pour être livré"); slices.Contains(got, "meteo") {
 		t.Errorf("Terms(combien de temps…) = %v, want no meteo", got)
 	}
+	if got := Terms("en combien de temps je suis livré"); !slices.Contains(got, Stem("delai")) || slices.Contains(got, "temp") {
+		t.Errorf("Terms(combien de temps…) = %v, want delai", got)
+	}
 	if got := Terms("il y a un article en moins"); !slices.Contains(got, "manqu") {
 		t.Errorf("Terms(… en moins) = %v, want manqu", got)
 	}
