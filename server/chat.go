@@ -98,7 +98,7 @@ func (s *Server) handleConversationEvents(c *fiber.Ctx) error {
 		return err
 	}
 	events, cancel := s.bot.Subscribe(c.Params("id"))
-	return stream(c, events, cancel)
+	return s.stream(c, events, cancel)
 }
 
 // handleTranscript lets the customer download the conversation as text.

@@ -211,28 +211,36 @@ func (s *Server) handleClose(c *fiber.Ctx) error {
 // handleQueueEvents streams every event to the console.
 func (s *Server) handleQueueEvents(c *fiber.Ctx) error {
 	events, cancel := s.bot.Subscribe("")
-	return stream(c, events, cancel)
+	return s.stream(c, events, cancel)
 }
 
 // handleConsoleConversationEvents streams one conversation's events to the
 // console.
 func (s *Server) handleConsoleConversationEvents(c *fiber.Ctx) error {
 	events, cancel := s.bot.Subscribe(c.Params("id"))
-	return stream(c, events, cancel)
+	return s.stream(c, events, cancel)
 }
 
 // stream sends events as server-sent events until the subscription ends
 // or the client goes away, with a comment every 15 s to keep proxies open.
-func stream(c *fiber.Ctx, events <-chan chat.Event, cancel func()) error {
+// The server's write deadline covers a whole response; a stream pushes it
+// back before each write, so it lives as long as the client reads.
+func (s *Server) stream(c *fiber.Ctx, events <-chan chat.Event, cancel func()) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no")
+	conn := c.Context().Conn()
+	ping := min(15*time.Second, s.cfg.WriteTimeout/2)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer cancel()
-		ping := time.NewTicker(15 * time.Second)
-		defer ping.Stop()
+		ticker := time.NewTicker(ping)
+		defer ticker.Stop()
+		flush := func() bool {
+			conn.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
+			return w.Flush() == nil
+		}
 		fmt.Fprint(w, ": ouvert\n\n")
-		if w.Flush() != nil {
+		if !flush() {
 			return
 		}
 		for {
@@ -243,10 +251,10 @@ func stream(c *fiber.Ctx, events <-chan chat.Event, cancel func()) error {
 				}
 				data, _ := json.Marshal(e)
 				fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type, data)
-			case <-ping.C:
+			case <-ticker.C:
 				fmt.Fprint(w, ": ping\n\n")
 			}
-			if w.Flush() != nil {
+			if !flush() {
 				return
 			}
 		}

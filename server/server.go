@@ -28,6 +28,9 @@ type Config struct {
 	ChatRate int
 	// BodyLimit bounds request bodies, in bytes.
 	BodyLimit int
+	// WriteTimeout bounds writing a response (10 s); event streams extend
+	// it at each write.
+	WriteTimeout time.Duration
 	// TokenSecret verifies the customer tokens merchants sign (HS256);
 	// without it, tokens are refused.
 	TokenSecret []byte
@@ -55,13 +58,16 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 64 << 10
 	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
 	s := &Server{bot: bot, kb: k, accounts: users, logger: logger, cfg: cfg}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "Guichet",
 		ErrorHandler:          s.handleError,
 		Immutable:             true,
 		ReadTimeout:           10 * time.Second,
-		WriteTimeout:          10 * time.Second,
+		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           60 * time.Second,
 		BodyLimit:             cfg.BodyLimit,
 		DisableStartupMessage: true,

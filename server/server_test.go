@@ -1,9 +1,12 @@
 package server
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -217,5 +220,52 @@ func TestWidgetAndDemoPage(t *testing.T) {
 	plain, _ := mustServer(t, Config{})
 	if resp, _ := do(t, plain, "GET", "/demo/token?customer=cli-1001", ""); resp.StatusCode != 404 {
 		t.Errorf("demo tokens outside demo mode: %d", resp.StatusCode)
+	}
+}
+
+// An event stream outlives the server's write timeout: an agent's message
+// sent later still reaches the customer.
+func TestEventStreamOutlivesWriteTimeout(t *testing.T) {
+	s, _ := mustServer(t, Config{WriteTimeout: 300 * time.Millisecond})
+	id := mustStart(t, s)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.bot.Close(); s.Shutdown(context.Background()) })
+	resp, err := http.Get("http://" + ln.Addr().String() + "/api/v1/conversations/" + id + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	time.Sleep(time.Second) // more than three write timeouts
+	if err := s.bot.TakeOver(context.Background(), id, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.bot.AgentReply(context.Background(), id, "alice", "Toujours là ?"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(3 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			if strings.Contains(l, "Toujours là") {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the agent's message never arrived")
+		}
 	}
 }
