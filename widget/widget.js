@@ -83,6 +83,7 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
 
   let conv = null; // conversation id
   let events = null;
+  let agentSeen = 0; // agent messages shown, to catch up after a reconnection
 
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
@@ -122,6 +123,7 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
   // show renders a reply; history replies (resumed after a page load) get
   // no buttons: their questions are over.
   function show(reply, who, history = false) {
+    if (who === "agent") agentSeen++;
     const m = el("div", "msg " + (who === "agent" ? "agent" : "bot"));
     m.dataset.testid = who === "agent" ? "agent-reply" : "reply";
     m.append(el("span", "who", who === "agent" ? T.agent(reply.agentName) : T.bot));
@@ -273,10 +275,23 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
 
   const first = (name) => (name || "").split(/[\s.]/)[0].replace(/^./, (c) => c.toUpperCase());
 
-  // listen receives agents' messages as they are sent.
+  // listen receives agents' messages as they are sent; after a lost
+  // connection it catches up with the messages sent meanwhile.
   function listen() {
     if (events || !window.EventSource) return;
+    let lost = false;
     events = new EventSource(`${api}/api/v1/conversations/${conv}/events`);
+    events.addEventListener("error", () => { lost = true; status.textContent = T.offline; });
+    events.addEventListener("open", async () => {
+      if (!lost) return;
+      lost = false;
+      status.textContent = "";
+      try {
+        const c = await call("GET", `/api/v1/conversations/${conv}`);
+        const agent = c.turns.filter((t) => t.from === "agent");
+        for (const t of agent.slice(agentSeen)) show({ ...t.reply, agentName: first(t.agent) }, "agent", true);
+      } catch (e) { /* the next reconnection tries again */ }
+    });
     events.addEventListener("message", (e) => {
       const ev = JSON.parse(e.data);
       if (ev.from === "agent") show({ html: ev.html, agentName: first(ev.agent) }, "agent");
