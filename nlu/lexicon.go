@@ -97,6 +97,9 @@ var phrases = map[string]string{
 	"quel temps": "meteo", "kel temps": "meteo",
 	"en moins":      "manque",
 	"combien temps": "delai", // « combien de temps », « de » skipped
+	"trop petit":    "taille", "trop petite": "taille", "trop petits": "taille", "trop petites": "taille",
+	"trop grand": "taille", "trop grande": "taille", "trop grands": "taille", "trop grandes": "taille",
+	"trop court": "taille", "trop courte": "taille", "trop large": "taille", "trop serre": "taille",
 }
 
 // synonyms maps words customers use to the word editors usually write, so
@@ -112,7 +115,7 @@ var synonyms = map[string]string{
 	"livreur": "transporteur", "livreurs": "transporteur", "facteur": "transporteur",
 	"relay": "relais", "locker": "relais", "consigne": "relais",
 	"boutique": "magasin", "boutiques": "magasin", "enseigne": "magasin",
-	"envoi": "livraison", "envois": "livraison", "port": "livraison", "lieu": "adresse",
+	"envoi": "livraison", "envois": "livraison", "port": "livraison",
 	// damage
 	"casse": "abime", "cassee": "abime", "cassees": "abime", "casses": "abime",
 	"brise": "abime", "brisee": "abime", "brisees": "abime", "brises": "abime",
@@ -152,6 +155,7 @@ var synonyms = map[string]string{
 	"promotionnel": "publicite", "promotionnels": "publicite", "promotionnelle": "publicite",
 	"promotionnelles": "publicite", "publicitaire": "publicite", "publicitaires": "publicite",
 	"pub": "publicite", "pubs": "publicite", "fiable": "securise", "fiables": "securise",
+	"trois": "plusieurs", "quatre": "plusieurs", // « en trois fois » like « 3x »
 	// one verb, two spellings
 	"paye": "paie", "payes": "paie", "payent": "paie", "paient": "paie",
 }
