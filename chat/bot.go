@@ -210,6 +210,30 @@ func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply
 	if conv == nil {
 		conv = &Conversation{}
 	}
+	if m.Helpful != nil || m.Choice != "" {
+		return b.decideClick(ctx, conv, m)
+	}
+	acts, only := nlu.Acts(m.Text)
+	if conv.pending != "" && b.orders != nil {
+		if r, ok := b.verify(ctx, conv, m.Text); ok {
+			return r, nil
+		}
+		if !only || acts[0] != nlu.ActNo {
+			conv.pending, conv.pendingNumber = "", "" // the customer moved on
+		}
+	}
+	if has(acts, nlu.ActHuman) {
+		return b.withHandoff(b.human(acts), msgChooseChannel), nil
+	}
+	if only {
+		return b.decideAct(ctx, conv, acts)
+	}
+	return b.decideQuestion(ctx, conv, m.Text, acts), nil
+}
+
+// decideClick handles a click: on « Cette réponse vous a-t-elle aidé ? »,
+// on one of the customer's orders, or on an article offered as a choice.
+func (b *Bot) decideClick(ctx context.Context, conv *Conversation, m Message) (*Reply, error) {
 	if m.Helpful != nil {
 		if *m.Helpful {
 			return &Reply{Outcome: Outcome(nlu.ActThanks), Text: msgGlad, HTML: "<p>" + escape(msgGlad) + "</p>", Confidence: 1}, nil
@@ -224,79 +248,72 @@ func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply
 		conv.pending = ""
 		return b.answerForOrder(ctx, conv, a, 1, number), nil
 	}
-	if m.Choice != "" {
-		a, err := b.kb.Article(m.Choice)
-		if err != nil {
-			return nil, fmt.Errorf("choice %q: %w", m.Choice, ErrUnknownChoice)
+	a, err := b.kb.Article(m.Choice)
+	if err != nil {
+		return nil, fmt.Errorf("choice %q: %w", m.Choice, ErrUnknownChoice)
+	}
+	switch {
+	case conv.pending == a.ID: // « Voir la réponse générale »
+		conv.pending, conv.pendingNumber = "", ""
+		return b.answer(a, 1, ""), nil
+	case a.Tailorable() && b.orders != nil:
+		return b.tailor(ctx, conv, a, 1, ""), nil
+	}
+	return b.answer(a, 1, msgChose), nil
+}
+
+// decideAct replies to a message that is only acts. Yes and no answer the
+// bot's last question when it asked one.
+func (b *Bot) decideAct(ctx context.Context, conv *Conversation, acts []nlu.Act) (*Reply, error) {
+	switch {
+	case acts[0] == nlu.ActYes && conv.pending != "":
+		if a, err := b.kb.Article(conv.pending); err == nil {
+			return b.ask(msgAskOrder, a), nil
 		}
-		if conv.pending == a.ID { // "Voir la réponse générale"
+	case acts[0] == nlu.ActYes && len(conv.offered) == 1:
+		return b.decideClick(ctx, conv, Message{Choice: conv.offered[0]})
+	case acts[0] == nlu.ActNo && conv.pending != "":
+		if a, err := b.kb.Article(conv.pending); err == nil {
 			conv.pending, conv.pendingNumber = "", ""
 			return b.answer(a, 1, ""), nil
 		}
-		if a.Tailorable() && b.orders != nil {
-			return b.tailor(ctx, conv, a, 1, ""), nil
-		}
-		return b.answer(a, 1, msgChose), nil
+	case acts[0] == nlu.ActNo && conv.lastAnswer != "":
+		return b.notHelped(conv), nil
 	}
-	if conv.pending != "" && b.orders != nil {
-		if r, ok := b.verify(ctx, conv, m.Text); ok {
-			return r, nil
-		}
-		if acts, only := nlu.Acts(m.Text); !only || acts[0] != nlu.ActNo {
-			conv.pending, conv.pendingNumber = "", ""
-		}
+	r := b.act(acts)
+	if acts[0] == nlu.ActFrustration {
+		r = b.withHandoff(r, msgChooseChannel)
 	}
-	acts, only := nlu.Acts(m.Text)
-	if has(acts, nlu.ActHuman) {
-		return b.withHandoff(b.human(acts), msgChooseChannel), nil
-	}
-	if only {
-		// Yes and no answer the bot's last question when it asked one.
-		switch {
-		case acts[0] == nlu.ActYes && conv.pending != "":
-			if a, err := b.kb.Article(conv.pending); err == nil {
-				return b.ask(msgAskOrder, a), nil
-			}
-		case acts[0] == nlu.ActYes && len(conv.offered) == 1:
-			return b.Decide(ctx, conv, Message{Choice: conv.offered[0]})
-		case acts[0] == nlu.ActNo && conv.pending != "":
-			if a, err := b.kb.Article(conv.pending); err == nil {
-				conv.pending, conv.pendingNumber = "", ""
-				return b.answer(a, 1, ""), nil
-			}
-		case acts[0] == nlu.ActNo && conv.lastAnswer != "":
-			return b.notHelped(conv), nil
-		}
-		r := b.act(acts)
-		if acts[0] == nlu.ActFrustration {
-			r = b.withHandoff(r, msgChooseChannel)
-		}
-		return r, nil
-	}
-	match := b.kb.Match(m.Text, 5)
-	r := b.rank(conv, match)
+	return r, nil
+}
+
+// decideQuestion answers a question: the best article (for the customer's
+// order when it depends on it), a choice, or a miss, with empathy and a way
+// to a person when needed.
+func (b *Bot) decideQuestion(ctx context.Context, conv *Conversation, text string, acts []nlu.Act) *Reply {
+	r := b.rank(conv, b.kb.Match(text, 5))
 	if r.Outcome == OutcomeAnswer && b.orders != nil {
 		if a, err := b.kb.Article(r.ArticleID); err == nil && a.Tailorable() {
 			ranked := r.Ranked
-			r = b.tailor(ctx, conv, a, r.Confidence, m.Text)
+			r = b.tailor(ctx, conv, a, r.Confidence, text)
 			r.Ranked = ranked
 		}
 	}
 	r.Acts = acts
-	if r.Outcome == OutcomeMiss && has(acts, nlu.ActFrustration) {
+	angry := has(acts, nlu.ActFrustration)
+	switch {
+	case r.Outcome == OutcomeMiss && angry:
 		fr := b.act([]nlu.Act{nlu.ActFrustration})
 		fr.Acts, fr.Ranked = acts, r.Ranked
-		return b.withHandoff(fr, msgChooseChannel), nil
-	}
-	if r.Outcome == OutcomeAnswer && has(acts, nlu.ActFrustration) {
+		return b.withHandoff(fr, msgChooseChannel)
+	case r.Outcome == OutcomeAnswer && angry:
 		r.Text = msgEmpathy + "\n\n" + r.Text
 		r.HTML = "<p>" + escape(msgEmpathy) + "</p>" + r.HTML
-		return b.withHandoff(r, msgIfNeeded), nil
+		return b.withHandoff(r, msgIfNeeded)
+	case r.Outcome == OutcomeMiss && conv.Misses+1 >= b.opts.AfterMisses:
+		return b.withHandoff(r, msgAfterMisses)
 	}
-	if r.Outcome == OutcomeMiss && conv.Misses+1 >= b.opts.AfterMisses {
-		return b.withHandoff(r, msgAfterMisses), nil
-	}
-	return r, nil
+	return r
 }
 
 // rank turns the matcher's ranking into an answer, a clarify or a miss.
