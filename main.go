@@ -27,6 +27,7 @@ import (
 	_ "time/tzdata" // French dates in Europe/Paris on machines without zoneinfo
 
 	"go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
@@ -275,16 +276,9 @@ type program struct {
 // start opens storage and the knowledge base, binds the listener (a busy
 // port fails here) and serves in the background.
 func (p *program) start(ctx context.Context) error {
-	if err := os.MkdirAll(p.cfg.DataDir, 0o750); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
-	}
-	dbPath := filepath.Join(p.cfg.DataDir, "guichet.db")
-	db, err := bbolt.Open(dbPath, 0o600, &bbolt.Options{Timeout: time.Second})
+	db, err := openDB(p.cfg.DataDir)
 	if err != nil {
-		if errors.Is(err, bbolt.ErrTimeout) {
-			return fmt.Errorf("open %s: already in use by another Guichet (one data dir per instance)", dbPath)
-		}
-		return fmt.Errorf("open %s: %w", dbPath, err)
+		return err
 	}
 	p.db = db
 	k, err := kb.Open(p.kbOptions())
@@ -344,6 +338,23 @@ func (p *program) start(ctx context.Context) error {
 	p.served = make(chan error, 1)
 	go func() { p.served <- p.srv.Serve(ln) }()
 	return nil
+}
+
+// openDB opens the data dir's bbolt file, creating the dir. A second
+// Guichet on the same dir fails after a second, saying why.
+func openDB(dataDir string) (*bbolt.DB, error) {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	path := filepath.Join(dataDir, "guichet.db")
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open %s: already in use by another Guichet (one data dir per instance; stop it to add users)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
 }
 
 func (p *program) kbOptions() kb.Options {
@@ -437,16 +448,9 @@ func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout,
 	if err != nil && line == "" {
 		return errors.New("type the password on standard input, e.g. echo 'un long mot de passe' | guichet user add …")
 	}
-	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
-	}
-	dbPath := filepath.Join(dataDir, "guichet.db")
-	db, err := bbolt.Open(dbPath, 0o600, &bbolt.Options{Timeout: time.Second})
+	db, err := openDB(dataDir)
 	if err != nil {
-		if errors.Is(err, bbolt.ErrTimeout) {
-			return fmt.Errorf("open %s: in use by a running Guichet; stop it to add users", dbPath)
-		}
-		return fmt.Errorf("open %s: %w", dbPath, err)
+		return err
 	}
 	defer db.Close()
 	if err := accounts.New(db, accounts.Options{}).Add(*name, accounts.Role(*role), strings.TrimRight(line, "\r\n")); err != nil {
