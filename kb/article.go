@@ -25,6 +25,8 @@ type Article struct {
 	// Variants are the parts of the answer for orders in given statuses;
 	// Markdown and HTML are the generic answer, without them.
 	Variants []Variant `json:"variants,omitempty"`
+
+	text string // the generic answer's visible text, for the index and the matcher
 }
 
 // Tailorable tells whether the answer depends on the customer's order.

@@ -123,7 +123,7 @@ func (k *KB) Reload() error {
 		if prev != nil && same(prev.byID[id], a) {
 			continue
 		}
-		if err := batch.Index(id, indexDoc{Title: a.Title, Questions: a.Questions, Body: k.render.Text(a.HTML), Tags: a.Tags}); err != nil {
+		if err := batch.Index(id, indexDoc{Title: a.Title, Questions: a.Questions, Body: a.text, Tags: a.Tags}); err != nil {
 			return fmt.Errorf("index article %q: %w", id, err)
 		}
 	}
@@ -172,6 +172,8 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 			if a.HTML, err = k.render.HTML(a.Markdown); err != nil {
 				errs = append(errs, &ValidationError{File: f, Message: "la réponse ne peut pas être mise en forme : " + err.Error()})
 				a = nil
+			} else {
+				a.text = k.render.Text(a.HTML)
 			}
 		}
 		if len(errs) > 0 {
@@ -219,7 +221,7 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 	})
 	docs := make([]nlu.Doc, len(s.sorted))
 	for i, a := range s.sorted {
-		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags, Body: k.render.Text(a.HTML)}
+		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags, Body: a.text}
 	}
 	s.matcher = nlu.NewMatcher(docs, k.opts.Weights)
 	return s, nil
