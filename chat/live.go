@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/guichet/guichet/orders"
 )
 
 // Conversation modes: who answers the customer.
@@ -249,40 +251,39 @@ func (b *Bot) Recent(ctx context.Context, since time.Time) ([]Conversation, erro
 	return out, nil
 }
 
-// Tailored is an article written for the conversation's order when one is
-// verified, else its generic answer: what an agent inserts in a reply.
-func (b *Bot) Tailored(ctx context.Context, conv *Conversation, articleID string) (string, error) {
-	a, err := b.kb.Article(articleID)
-	if err != nil {
-		return "", err
+// AgentAids is what the console shows beside a conversation: its verified
+// order in one line, and the given articles as an agent would insert them,
+// written for that order when one is known ("" for an article gone since).
+// The order is looked up once.
+func (b *Bot) AgentAids(ctx context.Context, conv *Conversation, articleIDs []string) (order string, answers []string) {
+	var o *orders.Order
+	if conv.Order != "" && b.orders != nil {
+		var err error
+		if o, err = b.orders.Order(ctx, conv.Order); err != nil {
+			o, order = nil, "Commande "+conv.Order+" (impossible à consulter pour le moment)"
+		}
 	}
-	if conv.Order == "" || b.orders == nil {
-		return a.Markdown, nil
+	var fields map[string]string
+	if o != nil {
+		fields = orderFields(o)
+		order = fmt.Sprintf("Commande %s du %s — %s — %s — %s", o.Number, fields["date"], o.Status.Label(), fields["montant"], fields["articles"])
+		if o.Seller != "" {
+			order += " — vendue par " + o.Seller
+		}
 	}
-	o, err := b.orders.Order(ctx, conv.Order)
-	if err != nil {
-		return a.Markdown, nil
+	for _, id := range articleIDs {
+		a, err := b.kb.Article(id)
+		if err != nil {
+			answers = append(answers, "")
+			continue
+		}
+		text := a.Markdown
+		if o != nil {
+			if t, ok, err := b.kb.Tailor(a, string(o.Status), o.Marketplace(), fields); err == nil && ok {
+				text = t.Markdown
+			}
+		}
+		answers = append(answers, text)
 	}
-	t, ok, err := b.kb.Tailor(a, string(o.Status), o.Marketplace(), orderFields(o))
-	if err != nil || !ok {
-		return a.Markdown, nil
-	}
-	return t.Markdown, nil
-}
-
-// OrderSummary describes the conversation's verified order for an agent.
-func (b *Bot) OrderSummary(ctx context.Context, conv *Conversation) string {
-	if conv.Order == "" || b.orders == nil {
-		return ""
-	}
-	o, err := b.orders.Order(ctx, conv.Order)
-	if err != nil {
-		return "Commande " + conv.Order + " (impossible à consulter pour le moment)"
-	}
-	f := orderFields(o)
-	s := fmt.Sprintf("Commande %s du %s — %s — %s — %s", o.Number, f["date"], o.Status.Label(), f["montant"], f["articles"])
-	if o.Seller != "" {
-		s += " — vendue par " + o.Seller
-	}
-	return s
+	return order, answers
 }

@@ -135,7 +135,7 @@ func (s *Server) handleConversationPage(c *fiber.Ctx) error {
 		return err
 	}
 	d := pageData{Title: "Conversation", Conv: conv, Reasons: chat.CloseReasons, Events: "/agent/conversations/" + conv.ID + "/events",
-		Order: s.bot.OrderSummary(ctx, conv), Query: c.Query("q")}
+		Query: c.Query("q")}
 	for _, t := range conv.Turns {
 		at := t.At.In(time.Local).Format("15:04")
 		switch {
@@ -152,17 +152,23 @@ func (s *Server) handleConversationPage(c *fiber.Ctx) error {
 			d.Turns = append(d.Turns, turnRow{at, "Assistant", t.Reply.Text})
 		}
 	}
+	var hits []kb.Hit
 	if d.Query != "" {
 		res, err := s.kb.Search(ctx, kb.SearchRequest{Query: d.Query, Size: 5})
 		if err != nil {
 			return err
 		}
-		for _, h := range res.Hits {
-			text, err := s.bot.Tailored(ctx, conv, h.ID)
-			if err != nil {
-				continue
-			}
-			d.Hits = append(d.Hits, hitRow{Title: h.Title, Text: text})
+		hits = res.Hits
+	}
+	ids := make([]string, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	var answers []string
+	d.Order, answers = s.bot.AgentAids(ctx, conv, ids)
+	for i, text := range answers {
+		if text != "" {
+			d.Hits = append(d.Hits, hitRow{Title: hits[i].Title, Text: text})
 		}
 	}
 	return s.page(c, fiber.StatusOK, "conversation", d)
