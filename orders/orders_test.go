@@ -158,7 +158,7 @@ func TestHTTPCacheAndBreaker(t *testing.T) {
 	up := true
 	m := newMerchant(t, func(w http.ResponseWriter, r *http.Request) {
 		if !up {
-			http.Error(w, "down", 503)
+			http.Error(w, "down", http.StatusServiceUnavailable)
 			return
 		}
 		sendOrder(w, strings.TrimPrefix(r.URL.Path, "/orders/"), StatusDelivered)

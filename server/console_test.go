@@ -80,7 +80,7 @@ func TestConsoleAccess(t *testing.T) {
 	}
 
 	agent := &browser{t: t, s: s, cookies: map[string]string{}}
-	resp, token := agent.login("alice", "un mot de passe solide")
+	resp, _ := agent.login("alice", "un mot de passe solide")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/agent" {
 		t.Fatalf("login: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -99,7 +99,7 @@ func TestConsoleAccess(t *testing.T) {
 		t.Errorf("logout without CSRF token: %d", resp.StatusCode)
 	}
 	_, page := agent.do("GET", "/agent", nil)
-	token = reCSRF.FindStringSubmatch(page)[1]
+	token := reCSRF.FindStringSubmatch(page)[1]
 	if resp, _ := agent.do("POST", "/agent/logout", url.Values{"_csrf": {token}}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("logout: %d", resp.StatusCode)
 	}
