@@ -76,6 +76,8 @@ type Reply struct {
 	// Ranked is the matcher's ranking (ids, best first), kept for
 	// evaluation and for agents; the widget does not need it.
 	Ranked []string `json:"-"`
+
+	unhelpful bool // the reply to « non » on the last answer: a Review
 }
 
 // Message is what the customer sends: text, or a click on a choice.
@@ -197,7 +199,8 @@ func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error
 	if err != nil {
 		return nil, err
 	}
-	if err := b.addTurn(conv, Turn{At: b.opts.Now().UTC(), Text: m.Text, Choice: m.Choice, Reply: *r}); err != nil {
+	now := b.opts.Now().UTC()
+	if err := b.addTurn(conv, Turn{At: now, Text: m.Text, Choice: m.Choice, Reply: *r}, reviewOf(conv, m, r, now)); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -154,15 +154,16 @@ func (b *Bot) withHandoff(r *Reply, why string) *Reply {
 // notHelped answers « non » to « Cette réponse vous a-t-elle aidé ? »: the
 // other close articles, once, then a person.
 func (b *Bot) notHelped(conv *Conversation) *Reply {
-	if !conv.guessed && len(conv.lastRanked) > 1 {
+	first := !conv.guessed // the answer is judged now, not its other guesses
+	if first && len(conv.lastRanked) > 1 {
 		conv.guessed = true
-		r := &Reply{Outcome: OutcomeClarify, Text: msgOtherGuesses, HTML: "<p>" + escape(msgOtherGuesses) + "</p>", Confidence: 1}
+		r := &Reply{Outcome: OutcomeClarify, Text: msgOtherGuesses, HTML: "<p>" + escape(msgOtherGuesses) + "</p>", Confidence: 1, unhelpful: true}
 		for _, id := range conv.lastRanked[1:min(3, len(conv.lastRanked))] {
 			r.Choices = append(r.Choices, b.choice(id))
 		}
 		return b.withHandoff(r, msgOrPerson)
 	}
-	r := &Reply{Outcome: OutcomeHandoff, Text: msgNotHelped, HTML: "<p>" + escape(msgNotHelped) + "</p>", Confidence: 1}
+	r := &Reply{Outcome: OutcomeHandoff, Text: msgNotHelped, HTML: "<p>" + escape(msgNotHelped) + "</p>", Confidence: 1, unhelpful: first}
 	return b.withHandoff(r, msgChooseChannel)
 }
 

@@ -118,7 +118,7 @@ func (b *Bot) agentOnline() bool {
 // relay stores a customer's message while a person answers: no bot reply.
 func (b *Bot) relay(conv *Conversation, m Message) (*Reply, error) {
 	r := &Reply{Outcome: OutcomeRelayed, Confidence: 1}
-	if err := b.addTurn(conv, Turn{At: b.opts.Now().UTC(), Text: m.Text, From: "customer", Reply: *r}); err != nil {
+	if err := b.addTurn(conv, Turn{At: b.opts.Now().UTC(), Text: m.Text, From: "customer", Reply: *r}, nil); err != nil {
 		return nil, err
 	}
 	b.publish(Event{Type: "message", Conversation: conv.ID, From: "customer", Text: m.Text})
@@ -214,7 +214,7 @@ func (b *Bot) AgentReply(ctx context.Context, convID, agent, text string) error 
 		return err
 	}
 	r := Reply{Outcome: OutcomeAgent, Text: text, HTML: "<p>" + strings.ReplaceAll(escape(text), "\n", "<br>") + "</p>", Confidence: 1}
-	if err := b.addTurn(conv, Turn{At: b.opts.Now().UTC(), From: "agent", Agent: agent, Reply: r}); err != nil {
+	if err := b.addTurn(conv, Turn{At: b.opts.Now().UTC(), From: "agent", Agent: agent, Reply: r}, nil); err != nil {
 		return err
 	}
 	b.publish(Event{Type: "message", Conversation: convID, From: "agent", Agent: agent, Text: r.Text, HTML: r.HTML})

@@ -46,6 +46,7 @@ type Conversation struct {
 	attempts      int      // wrong order proofs
 	offered       []string // the choices of the last reply
 	lastAnswer    string   // the article of the last answer
+	lastQuestion  string   // the customer's words it answered
 	lastRanked    []string // the ranking behind it
 	guessed       bool     // the other guesses were offered once
 }
@@ -76,6 +77,7 @@ type meta struct {
 	Attempts      int       `json:"attempts,omitempty"`
 	Offered       []string  `json:"offered,omitempty"`
 	LastAnswer    string    `json:"last_answer,omitempty"`
+	LastQuestion  string    `json:"last_question,omitempty"`
 	LastRanked    []string  `json:"last_ranked,omitempty"`
 	Guessed       bool      `json:"guessed,omitempty"`
 	Mode          string    `json:"mode,omitempty"`
@@ -152,7 +154,7 @@ func readMeta(c *bbolt.Bucket) (*Conversation, error) {
 	}
 	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Identity: m.Identity,
 		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts,
-		offered: m.Offered, lastAnswer: m.LastAnswer, lastRanked: m.LastRanked, guessed: m.Guessed, Mode: m.Mode, Agent: m.Agent}, nil
+		offered: m.Offered, lastAnswer: m.LastAnswer, lastQuestion: m.LastQuestion, lastRanked: m.LastRanked, guessed: m.Guessed, Mode: m.Mode, Agent: m.Agent}, nil
 }
 
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
@@ -185,8 +187,18 @@ func convBucket(tx *bbolt.Tx, id string) *bbolt.Bucket {
 
 // addTurn appends a turn, saves the conversation's state (as Decide left
 // it) and counters, and the global statistics, in one transaction.
-func (b *Bot) addTurn(conv *Conversation, t Turn) error {
-	if err := b.db.Update(func(tx *bbolt.Tx) error { return appendTurn(tx, conv, t) }); err != nil {
+// rev, when not nil, is stored with the turn for editors (see Review).
+func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
+	err := b.db.Update(func(tx *bbolt.Tx) error {
+		if err := appendTurn(tx, conv, t); err != nil {
+			return err
+		}
+		if rev == nil {
+			return nil
+		}
+		return putReview(tx, rev)
+	})
+	if err != nil {
 		return fmt.Errorf("add turn to %q: %w", conv.ID, err)
 	}
 	return nil
@@ -222,12 +234,12 @@ func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 		m.Misses++
 	case OutcomeAnswer:
 		m.Misses = 0
-		conv.lastAnswer, conv.lastRanked = t.Reply.ArticleID, t.Reply.Ranked
+		conv.lastAnswer, conv.lastRanked, conv.lastQuestion = t.Reply.ArticleID, t.Reply.Ranked, t.Text
 	default:
 		m.Misses = 0
 	}
 	m.Order, m.Pending, m.PendingNumber, m.Attempts = conv.Order, conv.pending, conv.pendingNumber, conv.attempts
-	m.LastAnswer, m.LastRanked, m.Guessed = conv.lastAnswer, conv.lastRanked, conv.guessed
+	m.LastAnswer, m.LastQuestion, m.LastRanked, m.Guessed = conv.lastAnswer, conv.lastQuestion, conv.lastRanked, conv.guessed
 	m.Offered = m.Offered[:0]
 	for _, ch := range t.Reply.Choices {
 		m.Offered = append(m.Offered, ch.ID)

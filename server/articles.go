@@ -2,12 +2,14 @@ package server
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/kb"
 	"github.com/guichet/guichet/widget"
 )
@@ -39,6 +41,26 @@ func (s *Server) handleContentErrors(c *fiber.Ctx) error {
 		errs = []*kb.ValidationError{}
 	}
 	return c.JSON(fiber.Map{"errors": errs})
+}
+
+// errBadLimit is a ?limit= out of range.
+var errBadLimit = errors.New("limit out of range")
+
+// handleReviews lists the questions to review, newest first (?limit=, at
+// most 1000, default 100), for editors.
+func (s *Server) handleReviews(c *fiber.Ctx) error {
+	limit := c.QueryInt("limit", editorReviews)
+	if limit < 1 || limit > 1000 {
+		return errBadLimit
+	}
+	reviews, err := s.bot.Reviews(c.UserContext(), limit)
+	if err != nil {
+		return err
+	}
+	if reviews == nil {
+		reviews = []chat.Review{}
+	}
+	return c.JSON(fiber.Map{"reviews": reviews})
 }
 
 func (s *Server) handleHealth(c *fiber.Ctx) error {

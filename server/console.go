@@ -33,6 +33,7 @@ type pageData struct {
 	Cases                    []caseRow
 	Articles                 int
 	Errors                   []*kb.ValidationError
+	Reviews                  []reviewRow
 	// Events is the event stream the page reloads on.
 	Events string
 	// The conversation page.
@@ -46,6 +47,9 @@ type pageData struct {
 }
 
 type turnRow struct{ At, Who, Text string }
+
+// reviewRow is a question to review, as the editor page shows it.
+type reviewRow struct{ At, Kind, Text, Closest string }
 
 type hitRow struct{ Title, Text string }
 
@@ -278,7 +282,36 @@ func waited(d time.Duration) string {
 	return fmt.Sprintf("%d h %02d", int(d.Hours()), int(d.Minutes())%60)
 }
 
-// handleEditor shows the state of the content, for editors.
+// handleEditor shows the state of the content, for editors: its errors,
+// and the questions the bot recently missed or answered unhelpfully.
 func (s *Server) handleEditor(c *fiber.Ctx) error {
-	return s.page(c, fiber.StatusOK, "editor", pageData{Title: "Contenu", Articles: len(s.kb.Articles()), Errors: s.kb.Errors()})
+	reviews, err := s.bot.Reviews(c.UserContext(), editorReviews)
+	if err != nil {
+		return err
+	}
+	d := pageData{Title: "Contenu", Articles: len(s.kb.Articles()), Errors: s.kb.Errors()}
+	for _, r := range reviews {
+		row := reviewRow{At: r.At.In(time.Local).Format("02/01 15:04"), Kind: "Sans réponse", Text: r.Text}
+		if r.Kind == chat.ReviewUnhelpful {
+			row.Kind = "Réponse jugée inutile : « " + s.articleTitle(r.Article) + " »"
+		}
+		titles := make([]string, len(r.Closest))
+		for i, id := range r.Closest {
+			titles[i] = s.articleTitle(id)
+		}
+		row.Closest = strings.Join(titles, " ; ")
+		d.Reviews = append(d.Reviews, row)
+	}
+	return s.page(c, fiber.StatusOK, "editor", d)
+}
+
+// editorReviews is how many questions to review the editor page lists.
+const editorReviews = 100
+
+// articleTitle names an article for staff; an id that is gone stays an id.
+func (s *Server) articleTitle(id string) string {
+	if a, err := s.kb.Article(id); err == nil {
+		return a.Title
+	}
+	return id
 }

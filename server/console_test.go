@@ -135,3 +135,46 @@ func TestLoginRateLimit(t *testing.T) {
 		t.Errorf("sixth login in a minute: %d, want 429", last.StatusCode)
 	}
 }
+
+func TestEditorSeesQuestionsToReview(t *testing.T) {
+	s, logs := mustServer(t, Config{})
+	_, body := do(t, s, "POST", "/api/v1/conversations", "")
+	id := regexp.MustCompile(`"id":"([0-9a-f]+)"`).FindStringSubmatch(body)[1]
+	question := `{"text":"quel temps fera-t-il demain ? répondez à marie.dupont@example.fr"}`
+	if _, body := do(t, s, "POST", "/api/v1/conversations/"+id+"/messages", question); !strings.Contains(body, `"outcome":"miss"`) {
+		t.Fatalf("weather: %s", body)
+	}
+
+	anon := &browser{t: t, s: s, cookies: map[string]string{}}
+	if resp, _ := anon.do("GET", "/api/v1/content/reviews", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous: %d, want 401", resp.StatusCode)
+	}
+	agent := &browser{t: t, s: s, cookies: map[string]string{}}
+	agent.login("alice", "un mot de passe solide")
+	if resp, _ := agent.do("GET", "/api/v1/content/reviews", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("agent: %d, want 403", resp.StatusCode)
+	}
+
+	editor := &browser{t: t, s: s, cookies: map[string]string{}}
+	editor.login("eve", "un mot de passe solide")
+	resp, page := editor.do("GET", "/editor", nil)
+	if resp.StatusCode != 200 || !strings.Contains(page, "Questions à revoir") ||
+		!strings.Contains(page, "quel temps fera-t-il demain ? répondez à [e-mail]") || !strings.Contains(page, "Sans réponse") {
+		t.Errorf("editor page (%d) does not list the miss:\n%s", resp.StatusCode, page)
+	}
+	resp, body = editor.do("GET", "/api/v1/content/reviews?limit=5", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"kind":"miss"`) || !strings.Contains(body, `[e-mail]`) {
+		t.Errorf("reviews API: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := editor.do("GET", "/api/v1/content/reviews?limit=0", nil); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "entre 1 et 1000") {
+		t.Errorf("limit=0: %d %s", resp.StatusCode, body)
+	}
+	if strings.Contains(page+body, "marie.dupont") {
+		t.Error("the e-mail address reached the editor unmasked")
+	}
+	for _, leak := range []string{"marie.dupont", "quel temps"} {
+		if strings.Contains(logs.String(), leak) {
+			t.Errorf("%q reached the logs", leak)
+		}
+	}
+}

@@ -85,6 +85,8 @@ func classify(err error) (status int, code, msg string) {
 		return fiber.StatusBadRequest, "unknown_choice", msgUnknownChoice
 	case errors.As(err, new(*chat.FormError)):
 		return fiber.StatusBadRequest, "invalid_form", msgInvalidForm
+	case errors.Is(err, errBadLimit):
+		return fiber.StatusBadRequest, "bad_limit", msgBadLimit
 	case errors.Is(err, ErrBadToken):
 		return fiber.StatusUnauthorized, "bad_token", msgBadToken
 	case errors.As(err, &bj):

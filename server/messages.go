@@ -5,6 +5,7 @@ package server
 const (
 	msgNotFound          = "Cette page n’existe pas."
 	msgArticleNotFound   = "Cet article n’existe pas ou a été retiré."
+	msgBadLimit          = "Le paramètre limit doit être un nombre entre 1 et 1000."
 	msgConvNotFound      = "Cette conversation est introuvable. Vous pouvez en commencer une nouvelle."
 	msgEmptyMessage      = "Votre message est vide : écrivez votre question puis envoyez-la."
 	msgMessageTooBig     = "Votre message est un peu long pour moi (2 000 caractères au plus). Pouvez-vous le raccourcir ?"

@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	api.Get("/articles", s.handleArticleSearch)
 	api.Get("/articles/:id", s.handleArticle)
 	api.Get("/content/errors", s.requireRole(accounts.RoleEditor), s.handleContentErrors)
+	api.Get("/content/reviews", s.requireRole(accounts.RoleEditor), s.handleReviews)
 	api.Get("/stats", s.requireRole(accounts.RoleAgent), s.handleStats)
 
 	chatLimit := limiter.New(limiter.Config{
