@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -118,12 +119,16 @@ func (k *KB) Reload() error {
 	if err != nil {
 		return err
 	}
+	next.matcher = newMatcher(next.sorted, k.opts.Weights)
 	batch := k.index.NewBatch()
 	for id, a := range next.byID {
-		if prev != nil && same(prev.byID[id], a) {
-			continue
+		doc := docOf(a)
+		if prev != nil {
+			if old, ok := prev.byID[id]; ok && reflect.DeepEqual(docOf(old), doc) {
+				continue
+			}
 		}
-		if err := batch.Index(id, indexDoc{Title: a.Title, Questions: a.Questions, Body: a.text, Tags: a.Tags}); err != nil {
+		if err := batch.Index(id, doc); err != nil {
 			return fmt.Errorf("index article %q: %w", id, err)
 		}
 	}
@@ -141,14 +146,23 @@ func (k *KB) Reload() error {
 	return nil
 }
 
-func same(a, b *Article) bool {
-	return a != nil && b != nil && a.Title == b.Title && a.Markdown == b.Markdown &&
-		fmt.Sprint(a.Variants) == fmt.Sprint(b.Variants) &&
-		strings.Join(a.Questions, "\n") == strings.Join(b.Questions, "\n") &&
-		strings.Join(a.Tags, ",") == strings.Join(b.Tags, ",")
+// docOf is what the index holds of an article: an article whose document
+// has not changed is not indexed again.
+func docOf(a *Article) indexDoc {
+	return indexDoc{Title: a.Title, Questions: a.Questions, Body: a.text, Tags: a.Tags}
 }
 
-// load parses every article file into a snapshot. prev gives the last good
+// newMatcher trains the matcher on the articles.
+func newMatcher(articles []*Article, w nlu.Weights) *nlu.Matcher {
+	docs := make([]nlu.Doc, len(articles))
+	for i, a := range articles {
+		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags, Body: a.text}
+	}
+	return nlu.NewMatcher(docs, w)
+}
+
+// load parses every article file into a snapshot, without its matcher
+// (Reload trains it; Check does not need it). prev gives the last good
 // article of each file, kept when the file is broken now.
 func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 	files, err := markdownFiles(k.opts.Content)
@@ -219,11 +233,6 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 		}
 		return s.errs[i].Line < s.errs[j].Line
 	})
-	docs := make([]nlu.Doc, len(s.sorted))
-	for i, a := range s.sorted {
-		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags, Body: a.text}
-	}
-	s.matcher = nlu.NewMatcher(docs, k.opts.Weights)
 	return s, nil
 }
 
@@ -249,10 +258,10 @@ func markdownFiles(fsys fs.FS) ([]string, error) {
 	return files, nil
 }
 
-// Check validates a content tree without building anything: the errors an
-// editor must fix, and how many articles are valid.
+// Check validates a content tree without building anything (no index, no
+// matcher): the errors an editor must fix, and how many articles are valid.
 func Check(fsys fs.FS, statuses []string) (valid int, errs []*ValidationError, err error) {
-	k := &KB{opts: Options{Content: fsys, Weights: nlu.DefaultWeights, Statuses: statuses}, render: newRenderer()}
+	k := &KB{opts: Options{Content: fsys, Statuses: statuses}, render: newRenderer()}
 	s, err := k.load(nil)
 	if err != nil {
 		return 0, nil, err
