@@ -225,7 +225,7 @@ func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply
 			conv.pending, conv.pendingNumber = "", "" // the customer moved on
 		}
 	}
-	if has(acts, nlu.ActHuman) {
+	if slices.Contains(acts, nlu.ActHuman) {
 		return b.withHandoff(b.human(acts), msgChooseChannel), nil
 	}
 	if only {
@@ -239,7 +239,7 @@ func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply
 func (b *Bot) decideClick(ctx context.Context, conv *Conversation, m Message) (*Reply, error) {
 	if m.Helpful != nil {
 		if *m.Helpful {
-			return &Reply{Outcome: Outcome(nlu.ActThanks), Text: msgGlad, HTML: "<p>" + escape(msgGlad) + "</p>", Confidence: 1}, nil
+			return textReply(Outcome(nlu.ActThanks), msgGlad), nil
 		}
 		return b.notHelped(conv), nil
 	}
@@ -303,15 +303,14 @@ func (b *Bot) decideQuestion(ctx context.Context, conv *Conversation, text strin
 		}
 	}
 	r.Acts = acts
-	angry := has(acts, nlu.ActFrustration)
+	angry := slices.Contains(acts, nlu.ActFrustration)
 	switch {
 	case r.Outcome == OutcomeMiss && angry:
 		fr := b.act([]nlu.Act{nlu.ActFrustration})
 		fr.Acts, fr.Ranked = acts, r.Ranked
 		return b.withHandoff(fr, msgChooseChannel)
 	case r.Outcome == OutcomeAnswer && angry:
-		r.Text = msgEmpathy + "\n\n" + r.Text
-		r.HTML = "<p>" + escape(msgEmpathy) + "</p>" + r.HTML
+		r.prepend(msgEmpathy)
 		return b.withHandoff(r, msgIfNeeded)
 	case r.Outcome == OutcomeMiss && conv.Misses+1 >= b.opts.AfterMisses:
 		return b.withHandoff(r, msgAfterMisses)
@@ -348,7 +347,7 @@ func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
 			intro = msgClarifyOne
 		}
 		text := intro + " " + titles(choices) + " ?"
-		return &Reply{Outcome: OutcomeClarify, Text: text, HTML: "<p>" + escape(intro) + "</p>",
+		return &Reply{Outcome: OutcomeClarify, Text: text, HTML: paragraph(intro),
 			Choices: choices, Confidence: m.Confidence, Ranked: ranked}
 	}
 	// A miss: say so, and offer the closest topics that are not noise.
@@ -363,7 +362,7 @@ func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
 	if len(sugg) > 0 {
 		text = missMessages[conv.Misses%len(missMessages)]
 	}
-	r := &Reply{Outcome: OutcomeMiss, Text: text, HTML: "<p>" + escape(text) + "</p>", Choices: sugg, Confidence: m.Confidence, Ranked: ranked}
+	r := &Reply{Outcome: OutcomeMiss, Text: text, HTML: paragraph(text), Choices: sugg, Confidence: m.Confidence, Ranked: ranked}
 	if len(sugg) > 0 {
 		r.Text += " " + titles(sugg) + "."
 	}
@@ -386,12 +385,11 @@ func (b *Bot) answer(a *kb.Article, conf float64, intro string) *Reply {
 func (b *Bot) human(acts []nlu.Act) *Reply {
 	r := &Reply{Outcome: Outcome(nlu.ActHuman), Acts: acts, Confidence: 1}
 	if a, err := b.kb.Article(b.opts.ContactArticle); err == nil {
-		r.Text = msgHuman + "\n\n" + a.Markdown
-		r.HTML = "<p>" + escape(msgHuman) + "</p>" + a.HTML
-		r.ArticleID, r.Title = a.ID, a.Title
+		r.Text, r.HTML, r.ArticleID, r.Title = a.Markdown, a.HTML, a.ID, a.Title
+		r.prepend(msgHuman)
 		return r
 	}
-	r.Text, r.HTML = msgHumanNoInfo, "<p>"+escape(msgHumanNoInfo)+"</p>"
+	r.Text, r.HTML = msgHumanNoInfo, paragraph(msgHumanNoInfo)
 	return r
 }
 
@@ -406,7 +404,8 @@ func (b *Bot) act(acts []nlu.Act) *Reply {
 		nlu.ActNo:          msgNo,
 		nlu.ActFrustration: msgFrustration,
 	}[a]
-	r := &Reply{Outcome: Outcome(a), Text: text, HTML: "<p>" + escape(text) + "</p>", Acts: acts, Confidence: 1}
+	r := textReply(Outcome(a), text)
+	r.Acts = acts
 	if a == nlu.ActFrustration {
 		if c, err := b.kb.Article(b.opts.ContactArticle); err == nil {
 			r.Choices = []Choice{{ID: c.ID, Title: c.Title}}
@@ -431,13 +430,22 @@ func titles(cs []Choice) string {
 	return strings.Join(t, ", ")
 }
 
-func has(acts []nlu.Act, a nlu.Act) bool {
-	for _, x := range acts {
-		if x == a {
-			return true
-		}
-	}
-	return false
+// textReply is a reply of one sentence, sure of itself.
+func textReply(o Outcome, text string) *Reply {
+	return &Reply{Outcome: o, Text: text, HTML: paragraph(text), Confidence: 1}
 }
 
-func escape(s string) string { return html.EscapeString(s) }
+// prepend puts a sentence before the reply, in its text and its HTML.
+func (r *Reply) prepend(text string) {
+	r.Text = text + "\n\n" + r.Text
+	r.HTML = paragraph(text) + r.HTML
+}
+
+// append puts a sentence after the reply, in its text and its HTML.
+func (r *Reply) append(text string) {
+	r.Text += "\n\n" + text
+	r.HTML += paragraph(text)
+}
+
+// paragraph is text as one escaped HTML paragraph.
+func paragraph(text string) string { return "<p>" + html.EscapeString(text) + "</p>" }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -127,25 +128,20 @@ func (b *Bot) Evaluate(qs []Question) Report {
 			}
 		default:
 			rep.InScope++
-			if r.Outcome == OutcomeAnswer && r.ArticleID == q.Expect {
-				top1++
-			}
-			if r.Outcome == OutcomeMiss {
+			switch r.Outcome {
+			case OutcomeMiss:
 				miss++
-			}
-			if r.Outcome == OutcomeClarify {
+			case OutcomeClarify:
 				clarify++
 			}
-			for i, id := range r.Ranked {
-				if id == q.Expect {
-					if i < 3 {
-						top3++
-					}
-					rr += 1 / float64(i+1)
-					break
+			if i := slices.Index(r.Ranked, q.Expect); i >= 0 {
+				if i < 3 {
+					top3++
 				}
+				rr += 1 / float64(i+1)
 			}
 			if r.Outcome == OutcomeAnswer && r.ArticleID == q.Expect {
+				top1++
 				continue
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.etcd.io/bbolt"
 
@@ -129,10 +130,8 @@ func (b *Bot) slots(now time.Time) []Slot {
 			if half.to-half.from < 60 || !end.After(now.Add(30*time.Minute)) {
 				continue
 			}
-			label := whenOpen(day.Add(time.Duration(half.from)*time.Minute), now)
-			label = strings.TrimSuffix(label, label[strings.LastIndex(label, " à ")+1:]) // drop the clock
 			out = append(out, Slot{ID: day.Format("2006-01-02") + "-" + half.id,
-				Title: fmt.Sprintf("%s entre %d h et %d h", strings.TrimSpace(label), half.from/60, half.to/60)})
+				Title: fmt.Sprintf("%s entre %d h et %d h", whenDay(day, now), half.from/60, half.to/60)})
 		}
 	}
 	return out
@@ -146,8 +145,7 @@ func (b *Bot) withHandoff(r *Reply, why string) *Reply {
 	if !b.opts.Hours.Open(now) {
 		text += " " + fmt.Sprintf(msgHandoffClosed, whenOpen(b.opts.Hours.NextOpen(now), now))
 	}
-	r.Text += "\n\n" + text
-	r.HTML += "<p>" + escape(text) + "</p>"
+	r.append(text)
 	return r
 }
 
@@ -157,13 +155,15 @@ func (b *Bot) notHelped(conv *Conversation) *Reply {
 	first := !conv.guessed // the answer is judged now, not its other guesses
 	if first && len(conv.lastRanked) > 1 {
 		conv.guessed = true
-		r := &Reply{Outcome: OutcomeClarify, Text: msgOtherGuesses, HTML: "<p>" + escape(msgOtherGuesses) + "</p>", Confidence: 1, unhelpful: true}
+		r := textReply(OutcomeClarify, msgOtherGuesses)
+		r.unhelpful = true
 		for _, id := range conv.lastRanked[1:min(3, len(conv.lastRanked))] {
 			r.Choices = append(r.Choices, b.choice(id))
 		}
 		return b.withHandoff(r, msgOrPerson)
 	}
-	r := &Reply{Outcome: OutcomeHandoff, Text: msgNotHelped, HTML: "<p>" + escape(msgNotHelped) + "</p>", Confidence: 1, unhelpful: first}
+	r := textReply(OutcomeHandoff, msgNotHelped)
+	r.unhelpful = first
 	return b.withHandoff(r, msgChooseChannel)
 }
 
@@ -209,14 +209,13 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		}
 		c.Phone = phone
 	case ChannelEmail:
-		addr, err := mail.ParseAddress(strings.TrimSpace(req.Email))
-		if err != nil || !strings.Contains(addr.Address, ".") {
-			fields["email"] = "Cette adresse e-mail ne semble pas valide, par exemple prenom.nom@exemple.fr."
+		if addr, ok := parseEmail(req.Email); ok {
+			c.Email = strings.ToLower(addr)
 		} else {
-			c.Email = strings.ToLower(addr.Address)
+			fields["email"] = msgBadEmail
 		}
 		msg := strings.TrimSpace(req.Message)
-		switch n := len([]rune(msg)); {
+		switch n := utf8.RuneCountInString(msg); {
 		case n == 0:
 			fields["message"] = "Écrivez votre message pour le conseiller."
 		case n > maxMessage:
@@ -238,7 +237,7 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 	if c.ID, err = newID(); err != nil {
 		return nil, err
 	}
-	r := &Reply{Outcome: OutcomeHandoff, Text: text, HTML: "<p>" + escape(text) + "</p>", Confidence: 1}
+	r := textReply(OutcomeHandoff, text)
 	err = b.db.Update(func(tx *bbolt.Tx) error {
 		if convBucket(tx, conv.ID) == nil {
 			return ErrNotFound
@@ -251,13 +250,11 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 			return err
 		}
 		if req.Channel == ChannelLiveChat {
-			c := convBucket(tx, conv.ID)
-			var m meta
-			if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
-				return err
-			}
-			m.Mode = ModeWaiting
-			if err := putJSON(c, keyMeta, m); err != nil {
+			err := updateMeta(convBucket(tx, conv.ID), func(m *meta) error {
+				m.Mode = ModeWaiting
+				return nil
+			})
+			if err != nil {
 				return err
 			}
 		}
@@ -280,6 +277,16 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		r.MailError = err
 	}
 	return r, nil
+}
+
+// parseEmail reads an e-mail address a customer typed; a domain without a
+// dot is refused.
+func parseEmail(s string) (string, bool) {
+	addr, err := mail.ParseAddress(strings.TrimSpace(s))
+	if err != nil || !strings.Contains(addr.Address, ".") {
+		return "", false
+	}
+	return addr.Address, true
 }
 
 func orDash(s string) string {
@@ -314,15 +321,15 @@ func (b *Bot) SendTranscript(ctx context.Context, convID, email string) error {
 	if b.opts.Mailer == nil {
 		return ErrNoMail
 	}
-	addr, err := mail.ParseAddress(strings.TrimSpace(email))
-	if err != nil || !strings.Contains(addr.Address, ".") {
-		return &FormError{Fields: map[string]string{"email": "Cette adresse e-mail ne semble pas valide, par exemple prenom.nom@exemple.fr."}}
+	addr, ok := parseEmail(email)
+	if !ok {
+		return &FormError{Fields: map[string]string{"email": msgBadEmail}}
 	}
 	conv, err := b.Conversation(ctx, convID)
 	if err != nil {
 		return err
 	}
-	if err := b.opts.Mailer.Send(ctx, addr.Address, "Votre conversation avec "+b.opts.ShopName, Transcript(conv)); err != nil {
+	if err := b.opts.Mailer.Send(ctx, addr, "Votre conversation avec "+b.opts.ShopName, Transcript(conv)); err != nil {
 		return fmt.Errorf("send transcript: %w", err)
 	}
 	return nil

@@ -76,20 +76,27 @@ var frenchDays = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", 
 // whenOpen says in French when someone will answer, seen from now:
 // « aujourd’hui à 9 h », « demain à 10 h », « lundi à 9 h 30 ».
 func whenOpen(at, now time.Time) string {
-	at, now = at.In(paris()), now.In(paris())
+	at = at.In(paris())
 	clock := fmt.Sprintf("%d h", at.Hour())
 	if at.Minute() != 0 {
 		clock = fmt.Sprintf("%d h %02d", at.Hour(), at.Minute())
 	}
+	return whenDay(at, now) + " à " + clock
+}
+
+// whenDay names at's day in French, seen from now: « aujourd’hui »,
+// « demain », « lundi » within the week, « le 3 décembre 2026 » beyond.
+func whenDay(at, now time.Time) string {
+	at, now = at.In(paris()), now.In(paris())
 	days := int(time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC).Sub(
 		time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)).Hours() / 24)
 	switch {
 	case days == 0:
-		return "aujourd’hui à " + clock
+		return "aujourd’hui"
 	case days == 1:
-		return "demain à " + clock
+		return "demain"
 	case days < 7:
-		return frenchDays[at.Weekday()] + " à " + clock
+		return frenchDays[at.Weekday()]
 	}
-	return fmt.Sprintf("le %s à %s", frenchDate(at), clock)
+	return "le " + frenchDate(at)
 }

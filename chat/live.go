@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"go.etcd.io/bbolt"
 
@@ -158,12 +159,11 @@ func (b *Bot) setMode(convID, mode, agent, caseState, reason string) error {
 		if c == nil {
 			return ErrNotFound
 		}
-		var m meta
-		if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
-			return err
-		}
-		m.Mode, m.Agent = mode, agent
-		if err := putJSON(c, keyMeta, m); err != nil {
+		err := updateMeta(c, func(m *meta) error {
+			m.Mode, m.Agent = mode, agent
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 		if caseState == "" {
@@ -185,11 +185,7 @@ func (b *Bot) setMode(convID, mode, agent, caseState, reason string) error {
 			if caseState == CaseClosed {
 				cs.Reason = reason
 			}
-			data, err := json.Marshal(cs)
-			if err != nil {
-				return err
-			}
-			return bk.Put(k, data)
+			return putJSON(bk, k, cs)
 		})
 	})
 	if err != nil {
@@ -206,14 +202,14 @@ func (b *Bot) AgentReply(ctx context.Context, convID, agent, text string) error 
 	if text == "" {
 		return ErrEmptyMessage
 	}
-	if len([]rune(text)) > b.opts.MaxRunes {
+	if utf8.RuneCountInString(text) > b.opts.MaxRunes {
 		return ErrMessageTooBig
 	}
 	conv, err := b.state(convID)
 	if err != nil {
 		return err
 	}
-	r := Reply{Outcome: OutcomeAgent, Text: text, HTML: "<p>" + strings.ReplaceAll(escape(text), "\n", "<br>") + "</p>", Confidence: 1}
+	r := Reply{Outcome: OutcomeAgent, Text: text, HTML: strings.ReplaceAll(paragraph(text), "\n", "<br>"), Confidence: 1}
 	if err := b.addTurn(conv, Turn{At: b.opts.Now().UTC(), From: "agent", Agent: agent, Reply: r}, nil); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ const (
 	msgHuman           = "Bien sûr, voici comment joindre un conseiller de notre service client :"
 	msgHumanNoInfo     = "Bien sûr. Un conseiller de notre service client pourra reprendre votre demande."
 	msgEmpathy         = "Je suis désolé pour ce désagrément."
+	msgBadEmail        = "Cette adresse e-mail ne semble pas valide, par exemple prenom.nom@exemple.fr."
 	msgClarify         = "Pour bien vous répondre, votre question concerne plutôt :"
 	msgChose           = "Voici la réponse à votre question :"
 	msgAskOrder        = "Pour vous répondre précisément, j’ai besoin de votre numéro de commande (il figure dans l’e-mail de confirmation) et de l’adresse e-mail ou du code postal utilisés pour la commande."

@@ -66,7 +66,7 @@ func (b *Bot) tailor(ctx context.Context, conv *Conversation, a *kb.Article, con
 			conv.pending = ""
 			return b.answerForOrder(ctx, conv, a, conf, list[0].Number)
 		}
-		r := &Reply{Outcome: OutcomeAskOrder, Text: msgWhichOrder, HTML: "<p>" + escape(msgWhichOrder) + "</p>", Confidence: conf,
+		r := &Reply{Outcome: OutcomeAskOrder, Text: msgWhichOrder, HTML: paragraph(msgWhichOrder), Confidence: conf,
 			ArticleID: a.ID, Title: a.Title}
 		for _, o := range list[:min(5, len(list))] {
 			r.Choices = append(r.Choices, Choice{ID: choiceOrder + o.Number, Title: fmt.Sprintf("Commande %s du %s — %s", o.Number, frenchDate(o.PlacedAt), o.Status.Label())})
@@ -127,8 +127,7 @@ func (b *Bot) verify(ctx context.Context, conv *Conversation, text string) (r *R
 	if conv.attempts >= maxAttempts {
 		conv.pending = ""
 		r := b.human(nil)
-		r.Text = msgTooManyAttempts + "\n\n" + r.Text
-		r.HTML = "<p>" + escape(msgTooManyAttempts) + "</p>" + r.HTML
+		r.prepend(msgTooManyAttempts)
 		return b.withHandoff(r, msgChooseChannel), true
 	}
 	return b.ask(msgNoMatch, a), true
@@ -150,8 +149,9 @@ func eq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(
 // ask asks for the order (or part of the proof) on the topic of a, whose
 // generic answer stays one click away.
 func (b *Bot) ask(text string, a *kb.Article) *Reply {
-	return &Reply{Outcome: OutcomeAskOrder, Text: text, HTML: "<p>" + escape(text) + "</p>", Confidence: 1,
-		ArticleID: a.ID, Title: a.Title, Choices: []Choice{{ID: a.ID, Title: msgGeneric}}}
+	r := textReply(OutcomeAskOrder, text)
+	r.ArticleID, r.Title, r.Choices = a.ID, a.Title, []Choice{{ID: a.ID, Title: msgGeneric}}
+	return r
 }
 
 // answerForOrder looks the order up again (the source caches) and answers.
@@ -187,8 +187,7 @@ func (b *Bot) answerWith(conv *Conversation, a *kb.Article, conf float64, o *ord
 func (b *Bot) unavailable(a *kb.Article, conf float64, err error) *Reply {
 	r := b.answer(a, conf, "")
 	r.OrderError = err
-	r.Text = msgOrdersDown + "\n\n" + r.Text
-	r.HTML = "<p>" + escape(msgOrdersDown) + "</p>" + r.HTML
+	r.prepend(msgOrdersDown)
 	return r
 }
 

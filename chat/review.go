@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -98,14 +97,11 @@ func putReview(tx *bbolt.Tx, rv *Review) error {
 	}
 	masked := *rv
 	masked.Text = maskPersonal(rv.Text)
-	var key [8]byte
-	binary.BigEndian.PutUint64(key[:], seq)
-	if err := putJSON(bk, key[:], masked); err != nil {
+	if err := putJSON(bk, seqKey(seq), masked); err != nil {
 		return err
 	}
 	if seq > keepReviews {
-		binary.BigEndian.PutUint64(key[:], seq-keepReviews)
-		return bk.Delete(key[:])
+		return bk.Delete(seqKey(seq - keepReviews))
 	}
 	return nil
 }

@@ -210,23 +210,30 @@ func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 	if c == nil {
 		return ErrNotFound
 	}
-	var m meta
-	if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
-		return fmt.Errorf("decode meta: %w", err)
-	}
-	if m.Count >= maxTurns {
-		return ErrConversationFull
-	}
-	turns := c.Bucket(keyTurns)
-	seq, err := turns.NextSequence()
+	err := updateMeta(c, func(m *meta) error {
+		if m.Count >= maxTurns {
+			return ErrConversationFull
+		}
+		turns := c.Bucket(keyTurns)
+		seq, err := turns.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := putJSON(turns, seqKey(seq), t); err != nil {
+			return err
+		}
+		saveState(m, conv, t)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	var key [8]byte
-	binary.BigEndian.PutUint64(key[:], seq)
-	if err := putJSON(turns, key[:], t); err != nil {
-		return err
-	}
+	return count(tx, t.Reply)
+}
+
+// saveState counts the turn t in m and saves the state Decide left in conv,
+// in which an answer becomes the last answer.
+func saveState(m *meta, conv *Conversation, t Turn) {
 	m.Count++
 	m.Updated = t.At
 	switch t.Reply.Outcome {
@@ -244,10 +251,25 @@ func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 	for _, ch := range t.Reply.Choices {
 		m.Offered = append(m.Offered, ch.ID)
 	}
-	if err := putJSON(c, keyMeta, m); err != nil {
+}
+
+// updateMeta reads a conversation's meta, lets change modify it, and
+// writes it back unless change fails.
+func updateMeta(c *bbolt.Bucket, change func(*meta) error) error {
+	var m meta
+	if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
+		return fmt.Errorf("decode meta: %w", err)
+	}
+	if err := change(&m); err != nil {
 		return err
 	}
-	return count(tx, t.Reply)
+	return putJSON(c, keyMeta, m)
+}
+
+// seqKey is the key of the n-th record of a bucket: big-endian, so that
+// keys sort in the order records were added.
+func seqKey(n uint64) []byte {
+	return binary.BigEndian.AppendUint64(nil, n)
 }
 
 func count(tx *bbolt.Tx, r Reply) error {
