@@ -1,6 +1,7 @@
 package nlu
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -41,7 +42,7 @@ var actPhrases = map[Act][]string{
 		"j en ai marre", "foutez", "foutre", "incompetent", "incompetents", "minable",
 		"lamentable", "pitoyable", "inutile", "ca sert a rien", "sert a rien",
 		"n importe quoi", "ridicule", "degoute", "degoutee", "enerve", "enervee",
-		"furieux", "furieuse", "pas normal", "c est abuse", "abuse", "abusé",
+		"furieux", "furieuse", "pas normal", "c est abuse", "abuse",
 		"je vais porter plainte", "porter plainte", "60 millions", "ufc que choisir",
 		"la pire", "le pire", "jamais plus", "plus jamais", "stupide", "idiot"},
 	ActYes: {"oui", "ouais", "ouai", "ui", "yes", "ok", "okay", "oki", "d accord",
@@ -53,7 +54,7 @@ var actPhrases = map[Act][]string{
 		"ca m a pas aide", "toujours pas", "pas ca", "c est pas ca", "ce n est pas ca"},
 }
 
-// actWords are words that may fill a message made only of acts without
+// actFillers are words that may fill a message made only of acts without
 // turning it into a question: "oui merci beaucoup", "ok super, bonne journée".
 var actFillers = setOf("beaucoup", "bcp", "super", "top", "genial", "parfait",
 	"tres", "bien", "encore", "a", "vous", "toi", "tout", "le", "monde", "madame",
@@ -97,7 +98,7 @@ func Acts(text string) (acts []Act, only bool) {
 			acts = append(acts, a)
 		}
 	}
-	if !contains(acts, ActFrustration) && shouting(text) {
+	if !slices.Contains(acts, ActFrustration) && shouting(text) {
 		acts = append([]Act{ActFrustration}, acts...)
 		if len(acts) > 1 && acts[1] == ActHuman {
 			acts[0], acts[1] = acts[1], acts[0]
@@ -138,13 +139,4 @@ func shouting(text string) bool {
 		}
 	}
 	return letters >= 12 && upper*10 >= letters*8
-}
-
-func contains(acts []Act, a Act) bool {
-	for _, x := range acts {
-		if x == a {
-			return true
-		}
-	}
-	return false
 }

@@ -478,8 +478,8 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 			known++
 			continue
 		}
-		if frenchWords()[t.Word] {
-			continue // a real word the knowledge base does not use: no typo
+		if !m.vocab.suspect(t) {
+			continue
 		}
 		c, ok := m.vocab.correct(t.Word)
 		if !ok {
@@ -666,8 +666,7 @@ func (m *Matcher) Correct(text string) (string, bool) {
 	changed := false
 	for i, w := range words {
 		out[i] = w.text
-		t := Token{Word: w.text, Term: Stem(w.text)}
-		if m.vocab.knows(t) || frenchWords()[w.text] {
+		if !m.vocab.suspect(Token{Word: w.text, Term: Stem(w.text)}) {
 			continue
 		}
 		if c, ok := m.vocab.correct(w.text); ok {
@@ -736,6 +735,11 @@ func (s *speller) complete(w string) (string, bool) {
 }
 
 func (s *speller) knows(t Token) bool { return s.words[t.Word] > 0 || s.stems[t.Term] }
+
+// suspect tells whether t may be a typo or an abbreviation: a word neither
+// the knowledge base nor French knows. A real word the knowledge base does
+// not use is never "corrected".
+func (s *speller) suspect(t Token) bool { return !s.knows(t) && !frenchWords()[t.Word] }
 
 // correct returns the most frequent known word within one edit of w (two for
 // words of 9 letters or more) that starts with the same letter: customers

@@ -51,7 +51,7 @@ func foldRune(r rune) string {
 		return string(r)
 	}
 	switch r {
-	case '’', '‘', '`', '´', 'ʼ', '′':
+	case '’', '‘', '´', 'ʼ', '′':
 		return "'"
 	case 'œ', 'Œ':
 		return "oe"
