@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,13 +69,7 @@ func (s *Server) handleHealth(c *fiber.Ctx) error {
 // handleIndex is the demo shop page: the widget embedded as a merchant
 // would, and a switch to log in as a demo customer.
 func (s *Server) handleIndex(c *fiber.Ctx) error {
-	var b strings.Builder
-	if err := pages.ExecuteTemplate(&b, "demo.html", fiber.Map{"Shop": s.cfg.ShopName, "Customers": s.cfg.DemoCustomers}); err != nil {
-		return fmt.Errorf("render demo page: %w", err)
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	setPageHeaders(c)
-	return c.SendString(b.String())
+	return render(c, fiber.StatusOK, "demo", fiber.Map{"Shop": s.cfg.ShopName, "Customers": s.cfg.DemoCustomers})
 }
 
 // handleDemoToken signs a short token for a demo customer, as the shop's

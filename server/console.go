@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"cmp"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -66,8 +67,13 @@ func (s *Server) page(c *fiber.Ctx, status int, name string, d pageData) error {
 		d.User, d.CanEdit = u.Name, u.Role.Allows(accounts.RoleEditor)
 	}
 	d.CSRF, _ = c.Locals("csrf").(string)
+	return render(c, status, name, d)
+}
+
+// render sends the template name filled with data as an HTML page.
+func render(c *fiber.Ctx, status int, name string, data any) error {
 	var b strings.Builder
-	if err := pages.ExecuteTemplate(&b, name+".html", d); err != nil {
+	if err := pages.ExecuteTemplate(&b, name+".html", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
@@ -148,7 +154,7 @@ func (s *Server) handleConversationPage(c *fiber.Ctx) error {
 			continue
 		case t.Text != "":
 			d.Turns = append(d.Turns, turnRow{at, "Client", t.Text})
-			d.Query = cmpOr(c.Query("q"), t.Text)
+			d.Query = cmp.Or(c.Query("q"), t.Text)
 		case t.Choice != "":
 			d.Turns = append(d.Turns, turnRow{at, "Client", "(choix : " + t.Choice + ")"})
 		}
@@ -176,13 +182,6 @@ func (s *Server) handleConversationPage(c *fiber.Ctx) error {
 		}
 	}
 	return s.page(c, fiber.StatusOK, "conversation", d)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func agentName(c *fiber.Ctx) string {

@@ -42,11 +42,7 @@ func (s *Server) routes() {
 	api.Get("/content/reviews", s.requireRole(accounts.RoleEditor), s.handleReviews)
 	api.Get("/stats", s.requireRole(accounts.RoleAgent), s.handleStats)
 
-	chatLimit := limiter.New(limiter.Config{
-		Max:          s.cfg.ChatRate,
-		Expiration:   time.Minute,
-		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
-	})
+	chatLimit := perMinute(s.cfg.ChatRate)
 	api.Post("/conversations", chatLimit, s.handleConversationStart)
 	api.Get("/conversations/:id", s.handleConversation)
 	api.Post("/conversations/:id/messages", chatLimit, s.handleChatMessage)
@@ -64,11 +60,7 @@ func (s *Server) routes() {
 		ContextKey:     "csrf",
 		ErrorHandler:   func(c *fiber.Ctx, err error) error { return fiber.ErrForbidden },
 	}))
-	loginLimit := limiter.New(limiter.Config{
-		Max:          5,
-		Expiration:   time.Minute,
-		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
-	})
+	loginLimit := perMinute(5)
 	console.Get("/agent/login", s.handleLoginPage)
 	console.Post("/agent/login", loginLimit, s.handleLogin)
 	console.Post("/agent/logout", s.handleLogout)
@@ -85,4 +77,14 @@ func (s *Server) routes() {
 	console.Get("/editor", s.requireRole(accounts.RoleEditor), s.handleEditor)
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+// perMinute lets each client make n requests a minute; the next get a 429
+// through the error handler.
+func perMinute(n int) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:          n,
+		Expiration:   time.Minute,
+		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
+	})
 }
