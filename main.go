@@ -274,22 +274,30 @@ type program struct {
 }
 
 // start opens storage and the knowledge base, binds the listener (a busy
-// port fails here) and serves in the background.
-func (p *program) start(ctx context.Context) error {
+// port fails here) and serves in the background. On failure, what it
+// opened is closed again.
+func (p *program) start(ctx context.Context) (err error) {
 	db, err := openDB(p.cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	p.db = db
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
 	k, err := kb.Open(p.kbOptions())
 	if err != nil {
-		db.Close()
 		return err
 	}
 	p.kb = k
-	for _, e := range k.Errors() {
-		p.logger.Warn("content error", "file", e.File, "line", e.Line, "message", e.Message)
-	}
+	defer func() {
+		if err != nil {
+			k.Close()
+		}
+	}()
+	p.logContentErrors(k.Errors())
 	var source orders.Source
 	secret := []byte(p.cfg.TokenSecret)
 	var demoCustomers []chat.Identity
@@ -298,8 +306,6 @@ func (p *program) start(ctx context.Context) error {
 	} else {
 		demo := orders.NewDemo(db, nil)
 		if err := demo.Seed(); err != nil {
-			k.Close()
-			db.Close()
 			return err
 		}
 		source = demo
@@ -311,8 +317,6 @@ func (p *program) start(ctx context.Context) error {
 		if len(secret) == 0 {
 			secret = make([]byte, 32)
 			if _, err := rand.Read(secret); err != nil {
-				k.Close()
-				db.Close()
 				return fmt.Errorf("demo token secret: %w", err)
 			}
 		}
@@ -330,8 +334,6 @@ func (p *program) start(ctx context.Context) error {
 		accounts.New(db, accounts.Options{}), p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {
-		k.Close()
-		db.Close()
 		return fmt.Errorf("listen on %s: %w", p.cfg.Addr, err)
 	}
 	p.ln = ln
@@ -358,21 +360,25 @@ func openDB(dataDir string) (*bbolt.DB, error) {
 }
 
 func (p *program) kbOptions() kb.Options {
-	opts := kb.Options{Content: content.FS, IndexPath: filepath.Join(p.cfg.DataDir, "index"), Statuses: orders.Codes()}
+	opts := kb.Options{Content: contentFS(p.cfg.ContentDir), Dir: p.cfg.ContentDir, IndexPath: filepath.Join(p.cfg.DataDir, "index"), Statuses: orders.Codes()}
 	if p.cfg.ContentDir != "" {
-		opts.Content, opts.Dir = os.DirFS(p.cfg.ContentDir), p.cfg.ContentDir
 		opts.OnReload = func(articles int, errs []*kb.ValidationError, err error) {
 			if err != nil {
 				p.logger.Error("content reload failed", "err", err)
 				return
 			}
 			p.logger.Info("content reloaded", "articles", articles, "errors", len(errs))
-			for _, e := range errs {
-				p.logger.Warn("content error", "file", e.File, "line", e.Line, "message", e.Message)
-			}
+			p.logContentErrors(errs)
 		}
 	}
 	return opts
+}
+
+// logContentErrors tells the operator what editors must fix.
+func (p *program) logContentErrors(errs []*kb.ValidationError) {
+	for _, e := range errs {
+		p.logger.Warn("content error", "file", e.File, "line", e.Line, "message", e.Message)
+	}
 }
 
 func (p *program) addr() string { return p.ln.Addr().String() }
