@@ -193,7 +193,7 @@ func (k *KB) search(ctx context.Context, r SearchRequest, size, fuzziness int) (
 	}
 	sr, err := k.index.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", text, err)
+		return nil, fmt.Errorf("search: %w", err) // never the query: it may be a customer's words
 	}
 	out := &SearchResult{Total: sr.Total, Hits: []Hit{}, Tags: []TagCount{}}
 	for _, h := range sr.Hits {
