@@ -56,9 +56,7 @@ func VerifyCustomerToken(secret []byte, token string, now time.Time) (*chat.Iden
 	if err != nil {
 		return nil, fmt.Errorf("%w: signature encoding", ErrBadToken)
 	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte(parts[0] + "." + parts[1]))
-	if !hmac.Equal(sig, mac.Sum(nil)) { // constant time
+	if !hmac.Equal(sig, signature(secret, parts[0]+"."+parts[1])) { // constant time
 		return nil, fmt.Errorf("%w: bad signature", ErrBadToken)
 	}
 	var c tokenClaims
@@ -96,7 +94,12 @@ func SignCustomerToken(secret []byte, id chat.Identity, now time.Time, life time
 	header := b64.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 	payload, _ := json.Marshal(map[string]any{"sub": id.CustomerID, "email": id.Email, "iat": now.Unix(), "exp": now.Add(life).Unix()})
 	unsigned := header + "." + b64.EncodeToString(payload)
+	return unsigned + "." + b64.EncodeToString(signature(secret, unsigned))
+}
+
+// signature is the HS256 signature of a token's header and payload.
+func signature(secret []byte, unsigned string) []byte {
 	mac := hmac.New(sha256.New, secret)
 	mac.Write([]byte(unsigned))
-	return unsigned + "." + b64.EncodeToString(mac.Sum(nil))
+	return mac.Sum(nil)
 }
