@@ -36,8 +36,8 @@ func (d *Demo) Seed() error {
 		if err != nil {
 			return err
 		}
-		if b.Stats().KeyN > 0 {
-			return nil
+		if k, _ := b.Cursor().First(); k != nil {
+			return nil // seeded already
 		}
 		for _, o := range demoOrders(d.now()) {
 			data, err := json.Marshal(o)
@@ -151,7 +151,6 @@ func demoOrders(now time.Time) []Order {
 	}
 	out := make([]Order, len(specs))
 	for i, s := range specs {
-
 		c := DemoCustomers[s.who]
 		o := Order{Number: s.number, CustomerID: c.ID, Email: c.Email, Postcode: c.Postcode, Status: s.status,
 			PlacedAt: date(s.daysAgo), Carrier: s.carrier, Total: s.total, Currency: "EUR", Items: s.items, Seller: s.seller}
