@@ -34,6 +34,7 @@ import (
 	"github.com/guichet/guichet/content"
 	"github.com/guichet/guichet/kb"
 	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/nlu"
 	"github.com/guichet/guichet/orders"
 	"github.com/guichet/guichet/server"
 )
@@ -474,8 +475,17 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	dir := fset.String("content", "", "content directory (default: embedded sample)")
 	file := fset.String("questions", "", "JSON Lines file of {\"q\": ..., \"expect\": ...}")
 	asJSON := fset.Bool("json", false, "print the report as one JSON object")
+	maxEx := fset.Int("max-examples", 0, "keep only the first N example questions of each article (0: all)")
+	weights := fset.String("weights", "", "matcher weights to try instead of the defaults, e.g. Passage=0.6,Temp=10")
 	if err := fset.Parse(args); err != nil {
 		return err
+	}
+	if *maxEx < 0 {
+		return errors.New("--max-examples must be 0 (all) or more")
+	}
+	w, err := nlu.ParseWeights(*weights)
+	if err != nil {
+		return fmt.Errorf("--weights: %w", err)
 	}
 	if *file == "" {
 		return errors.New("eval needs --questions FILE.jsonl")
@@ -494,7 +504,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	k, err := kb.Open(kb.Options{Content: contentFS(*dir), IndexPath: filepath.Join(tmp, "index"), Statuses: orders.Codes()})
+	k, err := kb.Open(kb.Options{Content: contentFS(*dir), IndexPath: filepath.Join(tmp, "index"), Statuses: orders.Codes(), MaxExamples: *maxEx, Weights: w})
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,10 @@ type Options struct {
 	Weights nlu.Weights
 	// Statuses are the order statuses variants may name (see Variant).
 	Statuses []string
+	// MaxExamples, when above 0, keeps only the first MaxExamples example
+	// questions of each article: how a knowledge base fares on its first
+	// day, before editors add the customers' own wordings.
+	MaxExamples int
 	// OnReload, when set, is called after each reload triggered by a file
 	// change, with the number of articles served and the content errors
 	// found, or the error that stopped it.
@@ -182,6 +186,9 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 			continue
 		}
 		a, errs := parse(f, data, k.opts.Statuses)
+		if a != nil && k.opts.MaxExamples > 0 && len(a.Questions) > k.opts.MaxExamples {
+			a.Questions = a.Questions[:k.opts.MaxExamples]
+		}
 		if a != nil {
 			if a.HTML, err = k.render.HTML(a.Markdown); err != nil {
 				errs = append(errs, &ValidationError{File: f, Message: "la réponse ne peut pas être mise en forme : " + err.Error()})
