@@ -1,9 +1,12 @@
 package nlu
 
 import (
+	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -48,6 +51,9 @@ type Weights struct {
 	Stem, Bigram, Gram float64 // share of each feature family in a vector
 	Max, Centroid      float64 // article score = Max*best example + Centroid*article model
 	Body               float64 // weight of the answer's text in the article model
+	// Passage scales how a sentence of the answer counts against an
+	// example question in the best-example term.
+	Passage float64
 	// Epochs, Rate and Temp drive the discriminative training of the
 	// article models; Epochs 0 keeps plain centroids.
 	Epochs     int
@@ -60,7 +66,7 @@ type Weights struct {
 // DefaultWeights were chosen by cross-validation over example questions
 // (leave-one-out, then 5-fold) and checked on the dev set (see the README's
 // "Matching quality" section), never on a test split.
-var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 1, Epochs: 8, Rate: 0.2, Temp: 12, Background: 0.7, L2: 0}
+var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 4, Passage: 1, Epochs: 8, Rate: 0.2, Temp: 12, Background: 0.7, L2: 0}
 
 // Matcher ranks articles for a question by comparing it with each article's
 // title and example questions. It is immutable once built and safe for
@@ -78,7 +84,9 @@ type Matcher struct {
 	family   []byte    // feature id -> 's', 'b' or 'g'
 	models   []sparse  // article -> trained model
 	units    []sparse  // example -> vector
+	unitW    []float32 // example -> weight in the best-example term
 	unitDoc  []int32   // example -> article
+	examples int       // units[:examples] are questions, the rest passages
 	docUnits [][]int32 // article -> examples
 	post     [][]posting
 	vocab    *speller
@@ -151,7 +159,9 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	for i, d := range docs {
 		bodies[i] = Analyze(d.Body)
 	}
-	m.vocab = newSpeller(append(units, bodies...))
+	m.vocab = newSpeller(append(slices.Clone(units), bodies...))
+	m.examples = len(units)
+	questions := units
 
 	// Document frequencies over examples and answers: a word only the
 	// answer uses ("Corse" in the delivery-abroad article) is a feature too.
@@ -161,6 +171,22 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 		raw[i] = features(toks)
 		for f := range raw[i] {
 			df[f]++
+		}
+	}
+	// The answer's sentences, headings and list items are evidence too:
+	// customers describe their case with the process's words (« la taille
+	// est barrée »), which only the answer holds. They weigh in the
+	// best-example term, not in the document frequencies (the body is
+	// counted once, below).
+	for i, d := range docs {
+		for _, p := range Passages(d.Body) {
+			toks := Analyze(p)
+			if len(toks) < 2 {
+				continue
+			}
+			m.docUnits[i] = append(m.docUnits[i], int32(len(raw)))
+			m.unitDoc = append(m.unitDoc, int32(i))
+			raw = append(raw, features(toks))
 		}
 	}
 	bodyRaw := make([]map[string]float64, len(bodies))
@@ -189,12 +215,17 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	for i := range cents {
 		cents[i] = map[int32]float64{}
 	}
-	vecs := make([]map[int32]float64, len(raw))
 	m.units = make([]sparse, len(raw))
+	m.unitW = make([]float32, len(raw))
 	for u, fs := range raw {
-		vecs[u] = m.vector(fs)
-		m.units[u] = toSparse(vecs[u])
-		for id, v := range vecs[u] {
+		vec := m.vector(fs)
+		m.units[u] = toSparse(vec)
+		m.unitW[u] = 1
+		if u >= m.examples {
+			m.unitW[u] = float32(m.w.Passage)
+			continue // the body counts in the model as a whole, below
+		}
+		for id, v := range vec {
 			cents[m.unitDoc[u]][id] += v
 		}
 	}
@@ -241,7 +272,7 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	m.pool.New = func() any {
 		return &scratch{cand: make([]float32, len(m.docs)), dense: make([]float32, len(m.idf))}
 	}
-	m.calibrate(units)
+	m.calibrate(questions)
 	return m
 }
 
@@ -274,9 +305,10 @@ func (m *Matcher) train() {
 		}
 	}
 	acc := make([]float32, len(m.models))
-	neigh := make([][]int32, len(m.units))
+	n := m.examples // trained on the example questions only
+	neigh := make([][]int32, n)
 	var touched []int32
-	for u, x := range m.units {
+	for u, x := range m.units[:n] {
 		touched = touched[:0]
 		for i, id := range x.ids {
 			for _, p := range stemPost[id] {
@@ -299,15 +331,15 @@ func (m *Matcher) train() {
 		neigh[u] = cand
 	}
 	stride := 1
-	if work := len(m.units) * (neighbours + 1) * m.w.Epochs; work > trainBudget {
+	if work := n * (neighbours + 1) * m.w.Epochs; work > trainBudget {
 		stride = (work + trainBudget - 1) / trainBudget
 	}
 	dense := make([]float32, len(m.idf))
 	scores := make([]float64, neighbours+1)
 	for ep := 0; ep < m.w.Epochs; ep++ {
 		lr := m.w.Rate / (1 + float64(ep))
-		for i := ep % stride; i < len(m.units); i += stride {
-			u := (i*7919 + ep*104729) % len(m.units) // a fixed shuffle per epoch
+		for i := ep % stride; i < n; i += stride {
+			u := (i*7919 + ep*104729) % n // a fixed shuffle per epoch
 			x, cand := m.units[u], neigh[u]
 			for k, id := range x.ids {
 				dense[id] = x.w[k]
@@ -526,7 +558,7 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 		var best float32
 		for _, u := range m.docUnits[d] {
 			if int(u) != skip {
-				best = max(best, m.units[u].dot(sc.dense))
+				best = max(best, m.unitW[u]*m.units[u].dot(sc.dense))
 			}
 		}
 		s := m.w.Max*float64(best) + m.w.Centroid*float64(m.models[d].dot(sc.dense))
@@ -586,8 +618,8 @@ func (m *Matcher) calibrate(units [][]Token) {
 	}
 	var data []obs
 	step := 1
-	if len(m.unitDoc) > 600 {
-		step = len(m.unitDoc) / 600
+	if len(units) > 600 {
+		step = len(units) / 600
 	}
 	pos := 0.0
 	add := func(toks []Token, u int) {
@@ -827,4 +859,31 @@ func dist(a, b string) int {
 		}
 	}
 	return d[la][lb]
+}
+
+// ParseWeights reads "Name=value,..." over DefaultWeights, for tuning from
+// the command line; "" gives DefaultWeights.
+func ParseWeights(s string) (Weights, error) {
+	w := DefaultWeights
+	v := reflect.ValueOf(&w).Elem()
+	for _, kv := range strings.Split(s, ",") {
+		if strings.TrimSpace(kv) == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(kv, "=")
+		f := v.FieldByName(strings.TrimSpace(name))
+		if !ok || !f.IsValid() {
+			return w, fmt.Errorf("unknown weight %q", kv)
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil {
+			return w, fmt.Errorf("weight %s: %w", name, err)
+		}
+		if f.Kind() == reflect.Int {
+			f.SetInt(int64(x))
+		} else {
+			f.SetFloat(x)
+		}
+	}
+	return w, nil
 }
