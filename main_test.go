@@ -259,10 +259,11 @@ func TestEvalCommand(t *testing.T) {
 }
 
 // TestEvalMaxExamples: --max-examples keeps only the first example
-// questions of each article, as on a knowledge base's first day.
+// questions of each article, as on a knowledge base's first day. The
+// decisive wording is made up, so that no library phrasing knows it.
 func TestEvalMaxExamples(t *testing.T) {
 	dir := t.TempDir()
-	article := "---\nid: garantie\ntitle: Garantie\nquestions:\n  - Quelle est la garantie ?\n  - Mon grille-pain fume\n---\nDeux ans.\n"
+	article := "---\nid: garantie\ntitle: Garantie\nquestions:\n  - Quelle est la garantie ?\n  - Le flobizar zinzin\n---\nDeux ans.\n"
 	other := "---\nid: livraison\ntitle: Livraison\nquestions:\n  - Quand serai-je livré ?\n  - Délai de livraison\n---\nTrois jours.\n"
 	for name, text := range map[string]string{"garantie.md": article, "livraison.md": other} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
@@ -270,7 +271,7 @@ func TestEvalMaxExamples(t *testing.T) {
 		}
 	}
 	qs := filepath.Join(t.TempDir(), "q.jsonl")
-	if err := os.WriteFile(qs, []byte(`{"q": "mon grille-pain fume", "expect": "garantie"}`+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(qs, []byte(`{"q": "le flobizar zinzin", "expect": "garantie"}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rank := func(args ...string) float64 {
@@ -279,13 +280,13 @@ func TestEvalMaxExamples(t *testing.T) {
 		if err := run(context.Background(), args, os.Getenv, nil, &out, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		return lastJSON(t, out.String())["rank_top1"].(float64)
+		return lastJSON(t, out.String())["top1"].(float64)
 	}
 	if got := rank(); got != 1 {
-		t.Errorf("all examples: rank_top1 = %v, want 1", got)
+		t.Errorf("all examples: top1 = %v, want 1", got)
 	}
 	if got := rank("--max-examples", "1"); got != 0 {
-		t.Errorf("first example only: rank_top1 = %v, want 0 (the wording is in the second)", got)
+		t.Errorf("first example only: top1 = %v, want 0 (the wording is in the second)", got)
 	}
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"eval", "--questions", qs, "--max-examples", "-1"}, os.Getenv, nil, &out, io.Discard); err == nil {
