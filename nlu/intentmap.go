@@ -90,7 +90,7 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 			// A phrasing that reaches an article only faintly is no
 			// vote: in a small knowledge base every phrasing lands
 			// somewhere.
-			r := m.match(slices.Clone(toks), 1, -1)
+			r := m.read(slices.Clone(toks), 1, -1, 10)
 			if len(r.Candidates) == 0 || r.Candidates[0].Score < mapMinScore {
 				continue
 			}
@@ -118,7 +118,9 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 		texts := append([]string{doc.Title}, doc.Questions...)
 		share := 1 / float64(len(texts))
 		for _, t := range texts {
-			r := im.Match(t, 2)
+			// The first two intents are among the first stage's best
+			// five: only those are scored exactly.
+			r := im.read(Analyze(t), 2, -1, 5)
 			for k, c := range r.Candidates {
 				w := share
 				if k == 1 {

@@ -754,6 +754,12 @@ func (m *Matcher) Match(text string, n int) Match {
 
 // match scores toks; skip is a unit left out (for leave-one-out), or -1.
 func (m *Matcher) match(toks []Token, n, skip int) Match {
+	return m.read(toks, n, skip, candidates)
+}
+
+// read is match scoring exactly only the exact best candidates of the
+// first stage.
+func (m *Matcher) read(toks []Token, n, skip, exact int) Match {
 	var res Match
 	if len(toks) == 0 || len(m.docs) == 0 {
 		return res
@@ -805,7 +811,7 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 	res.Known = float64(known) / float64(len(toks))
 	res.knownN = known
 	fs := features(toks)
-	res.Candidates = m.rank(m.vector(fs), n, skip)
+	res.Candidates = m.rank(m.vector(fs), n, skip, exact)
 	res.Confidence, res.InScope = m.confidence(res.Candidates, res.Known, res.knownN)
 	return res
 }
@@ -816,12 +822,13 @@ func (m *Matcher) matchVec(x sparse, n, skip int) []Candidate {
 	for i, id := range x.ids {
 		q[id] = float64(x.w[i])
 	}
-	return m.rank(q, n, skip)
+	return m.rank(q, n, skip, candidates)
 }
 
 // rank scores the articles for a query vector in two stages, best n
-// first; skip is a unit left out, or -1.
-func (m *Matcher) rank(q map[int32]float64, n, skip int) []Candidate {
+// first, scoring exactly the exact best of the first; skip is a unit left
+// out, or -1.
+func (m *Matcher) rank(q map[int32]float64, n, skip, exact int) []Candidate {
 	sc := m.pool.Get().(*scratch)
 	defer m.pool.Put(sc)
 	// Stage one: candidates from the postings.
@@ -834,7 +841,7 @@ func (m *Matcher) rank(q map[int32]float64, n, skip int) []Candidate {
 			sc.cand[p.id] += float32(v) * p.w
 		}
 	}
-	top := topK(sc.touched, sc.cand, max(candidates, n))
+	top := topK(sc.touched, sc.cand, max(exact, n))
 	for _, d := range sc.touched {
 		sc.cand[d] = 0
 	}
@@ -910,6 +917,11 @@ const nCalib = 5
 // weights, and a bounded cost whatever the size of the knowledge base.
 const calibSample = 300
 
+// calibExact is how many first-stage candidates calibration scores
+// exactly: its features are the first three scores, which come from the
+// first stage's best dozen.
+const calibExact = 12
+
 // logistic is a fitted logistic model: bias, then one weight a feature.
 type logistic [nCalib + 1]float64
 
@@ -955,7 +967,7 @@ func (m *Matcher) calibrate() {
 	var data []obs
 	pos := 0.0
 	add := func(toks []Token, u int) {
-		r := m.match(toks, 3, u)
+		r := m.read(toks, 3, u, calibExact)
 		if len(r.Candidates) == 0 {
 			return
 		}
@@ -991,7 +1003,7 @@ func (m *Matcher) calibrate() {
 	// Off-topic questions, alone and told at length (two sentences).
 	for i, q := range background {
 		for _, text := range []string{q, q + ", " + background[(i*7+3)%len(background)]} {
-			if r := m.Match(text, 3); len(r.Candidates) > 0 {
+			if r := m.read(Analyze(text), 3, -1, calibExact); len(r.Candidates) > 0 {
 				data = append(data, obs{x: calibFeatures(r.Candidates, r.Known, r.knownN)})
 			}
 		}
