@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -83,9 +84,12 @@ type config struct {
 	DataDir       string
 	ContentDir    string
 	WidgetOrigins []string
-	ShopName      string
-	LogLevel      string
-	LogFormat     string
+	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For
+	// gives the client's address.
+	TrustedProxies []netip.Prefix
+	ShopName       string
+	LogLevel       string
+	LogFormat      string
 	// OrdersURL is the merchant's order API; empty uses the demo orders.
 	OrdersURL string
 	// Handoff: misses in a row before offering a person, closed days
@@ -133,6 +137,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.Phone, "GUICHET_PHONE")
 	env(&cfg.PhoneHours, "GUICHET_PHONE_HOURS")
 	origins := getenv("GUICHET_WIDGET_ORIGINS")
+	proxies := getenv("GUICHET_TRUSTED_PROXIES")
 	holidays := getenv("GUICHET_HOLIDAYS")
 	if v := getenv("GUICHET_HANDOFF_AFTER_MISSES"); v != "" {
 		if _, err := fmt.Sscan(v, &cfg.AfterMisses); err != nil {
@@ -146,6 +151,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (bbolt file and search index)")
 	fset.StringVar(&cfg.ContentDir, "content", cfg.ContentDir, "directory of Markdown articles, watched for changes (default: embedded sample content)")
 	fset.StringVar(&origins, "widget-origins", origins, "comma-separated origins allowed to call the API from a browser")
+	fset.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1/32")
 	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "shop name the bot introduces itself with")
 	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
@@ -162,12 +168,34 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			cfg.Holidays = append(cfg.Holidays, d)
 		}
 	}
+	for _, p := range strings.Split(proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := parseProxy(p)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, prefix)
+	}
 	for _, o := range strings.Split(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.WidgetOrigins = append(cfg.WidgetOrigins, strings.TrimRight(o, "/"))
 		}
 	}
 	return cfg, cfg.validate()
+}
+
+// parseProxy reads a trusted proxy: a CIDR, or one address.
+func parseProxy(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("trusted proxy %q: use a CIDR such as 10.0.0.0/8 or an address such as 127.0.0.1", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func (c config) validate() error {
@@ -244,8 +272,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q orders=%s orders_token=%s token_secret=%s smtp=%s smtp_password=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s smtp=%s smtp_password=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -330,7 +358,7 @@ func (p *program) start(ctx context.Context) (err error) {
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: secret, ShopName: p.cfg.ShopName,
-		DemoCustomers: demoCustomers}, bot, k,
+		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k,
 		accounts.New(db, accounts.Options{}), p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {

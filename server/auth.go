@@ -29,7 +29,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: "Lax",
-		Secure: c.Protocol() == "https", Expires: time.Now().Add(accounts.SessionLife)})
+		Secure: s.secure(c), Expires: time.Now().Add(accounts.SessionLife)})
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 

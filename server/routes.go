@@ -42,7 +42,7 @@ func (s *Server) routes() {
 	api.Get("/content/reviews", s.requireRole(accounts.RoleEditor), s.handleReviews)
 	api.Get("/stats", s.requireRole(accounts.RoleAgent), s.handleStats)
 
-	chatLimit := perMinute(s.cfg.ChatRate)
+	chatLimit := s.perMinute(s.cfg.ChatRate)
 	api.Post("/conversations", chatLimit, s.handleConversationStart)
 	api.Get("/conversations/:id", s.handleConversation)
 	api.Post("/conversations/:id/messages", chatLimit, s.handleChatMessage)
@@ -60,7 +60,7 @@ func (s *Server) routes() {
 		ContextKey:     "csrf",
 		ErrorHandler:   func(c *fiber.Ctx, err error) error { return fiber.ErrForbidden },
 	}))
-	loginLimit := perMinute(5)
+	loginLimit := s.perMinute(5)
 	console.Get("/agent/login", s.handleLoginPage)
 	console.Post("/agent/login", loginLimit, s.handleLogin)
 	console.Post("/agent/logout", s.handleLogout)
@@ -79,11 +79,12 @@ func (s *Server) routes() {
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
-// perMinute lets each client make n requests a minute; the next get a 429
-// through the error handler.
-func perMinute(n int) fiber.Handler {
+// perMinute lets each client (see clientIP) make n requests a minute; the
+// next get a 429 through the error handler.
+func (s *Server) perMinute(n int) fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:          n,
+		KeyGenerator: s.clientIP,
 		Expiration:   time.Minute,
 		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	})

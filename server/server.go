@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,6 +39,9 @@ type Config struct {
 	ShopName string
 	// DemoCustomers may get a token from /demo/token (demo mode only).
 	DemoCustomers []chat.Identity
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; empty trusts nobody.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the API.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -180,6 +181,43 @@ func TestRateLimit(t *testing.T) {
 	if resp.StatusCode != 429 || !strings.Contains(body, "patienter") {
 		t.Errorf("third start: %d %s, want 429 with a polite message", resp.StatusCode, body)
 	}
+}
+
+// TestTrustedProxy: behind a reverse proxy, each customer has their own
+// budget, and only a trusted proxy's X-Forwarded-For is believed. (In
+// process, every request comes from 0.0.0.0.)
+func TestTrustedProxy(t *testing.T) {
+	start := func(s *Server, xff string) int {
+		resp, _ := do(t, s, "POST", "/api/v1/conversations", "", "X-Forwarded-For", xff)
+		return resp.StatusCode
+	}
+	t.Run("trusted", func(t *testing.T) {
+		s, _ := mustServer(t, Config{ChatRate: 2, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32"), netip.MustParsePrefix("10.0.0.0/8")}})
+		for i, c := range []struct {
+			xff  string
+			want int
+		}{
+			{"198.51.100.1", 201},
+			{"198.51.100.1", 201},
+			{"198.51.100.2", 201},              // another customer: a budget of their own
+			{"198.51.100.1", 429},              // the first one's is spent
+			{"203.0.113.9, 198.51.100.1", 429}, // what the client wrote before it proves nothing
+			{"198.51.100.1, 10.1.2.3", 429},    // through a second trusted hop: still them
+			{"198.51.100.3, 10.1.2.3", 201},
+		} {
+			if got := start(s, c.xff); got != c.want {
+				t.Errorf("%d: X-Forwarded-For %q: %d, want %d", i, c.xff, got, c.want)
+			}
+		}
+	})
+	t.Run("not trusted", func(t *testing.T) {
+		s, _ := mustServer(t, Config{ChatRate: 2})
+		start(s, "198.51.100.1")
+		start(s, "198.51.100.2")
+		if got := start(s, "198.51.100.3"); got != 429 {
+			t.Errorf("an untrusted peer chose its address with X-Forwarded-For: %d, want 429", got)
+		}
+	})
 }
 
 func TestWidgetAndDemoPage(t *testing.T) {
