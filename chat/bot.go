@@ -89,6 +89,12 @@ type Message struct {
 	// Helpful answers « Cette réponse vous a-t-elle aidé ? » under the last
 	// answer.
 	Helpful *bool `json:"helpful,omitempty"`
+	// Identity is the customer a currently valid token vouches for with
+	// this message; nil when none came. The conversation's customer is
+	// trusted, and their orders shown, only while it is presented.
+	Identity *Identity `json:"-"`
+	// Client is the sender's address, for the lock-out of order proofs.
+	Client string `json:"-"`
 }
 
 // Options tune the decisions. Zero fields take the defaults.
@@ -140,6 +146,7 @@ type Bot struct {
 	opts     Options
 	hub      hub
 	presence sync.Map // agent name -> last seen
+	locks    convLocks
 }
 
 // New returns a bot. It does no I/O: buckets are created on first write.
@@ -188,10 +195,12 @@ func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error
 	if utf8.RuneCountInString(m.Text) > b.opts.MaxRunes {
 		return nil, ErrMessageTooBig
 	}
+	defer b.locks.lock(convID)()
 	conv, err := b.state(convID)
 	if err != nil {
 		return nil, err
 	}
+	conv.present(m.Identity, m.Client, b.opts.Now())
 	if conv.Mode != ModeBot && m.Text != "" {
 		return b.relay(conv, m)
 	}
@@ -243,13 +252,8 @@ func (b *Bot) decideClick(ctx context.Context, conv *Conversation, m Message) (*
 		}
 		return b.notHelped(conv), nil
 	}
-	if number, ok := strings.CutPrefix(m.Choice, choiceOrder); ok && b.orders != nil && conv.Identity != nil {
-		a, err := b.kb.Article(conv.pending)
-		if err != nil {
-			return nil, fmt.Errorf("order choice: %w", ErrUnknownChoice)
-		}
-		conv.pending = ""
-		return b.answerForOrder(ctx, conv, a, 1, number), nil
+	if number, ok := strings.CutPrefix(m.Choice, choiceOrder); ok {
+		return b.pickOrder(ctx, conv, number)
 	}
 	a, err := b.kb.Article(m.Choice)
 	if err != nil {

@@ -174,6 +174,7 @@ const OutcomeHandoff Outcome = "handoff"
 // e-mail, as a case, and returns the bot's confirmation. Invalid fields
 // give a *FormError and store nothing.
 func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*Reply, error) {
+	defer b.locks.lock(convID)()
 	conv, err := b.state(convID)
 	if err != nil {
 		return nil, err

@@ -48,13 +48,33 @@ func (s *Server) handleConversation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The id is all this request proves: not who the customer is, nor
+	// which order they proved (agents see both in the console).
+	conv.Identity, conv.Order = nil, ""
 	return c.JSON(conversationResponse{conv, s.bot.Greeting()})
 }
 
+// messageRequest is a message with, for a customer logged in on the shop,
+// the token the page holds now: the customer's orders are shown only while
+// a valid one comes with the message.
+type messageRequest struct {
+	chat.Message
+	CustomerToken string `json:"customer_token"`
+}
+
 func (s *Server) handleChatMessage(c *fiber.Ctx) error {
-	var m chat.Message
-	if err := decode(c, &m); err != nil {
+	var req messageRequest
+	if err := decode(c, &req); err != nil {
 		return err
+	}
+	m := req.Message
+	m.Client = s.clientIP(c)
+	if req.CustomerToken != "" {
+		// An expired token is not an error here: the customer goes on
+		// anonymously, and the bot asks for the order if it needs one.
+		if id, err := VerifyCustomerToken(s.cfg.TokenSecret, req.CustomerToken, time.Now()); err == nil {
+			m.Identity = id
+		}
 	}
 	r, err := s.bot.Send(c.UserContext(), c.Params("id"), m)
 	if err != nil {
