@@ -2,7 +2,10 @@ package chat
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -250,9 +253,13 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		if err := putJSON(bk, []byte(c.ID), c); err != nil {
 			return err
 		}
-		if req.Channel == ChannelLiveChat {
+		if req.Channel == ChannelLiveChat || req.Channel == ChannelEmail {
 			err := updateMeta(convBucket(tx, conv.ID), func(m *meta) error {
-				m.Mode = ModeWaiting
+				if req.Channel == ChannelLiveChat {
+					m.Mode = ModeWaiting
+				} else {
+					m.ContactEmail = c.Email // a transcript may go there
+				}
 				return nil
 			})
 			if err != nil {
@@ -317,8 +324,26 @@ func Transcript(conv *Conversation) string {
 	return b.String()
 }
 
-// SendTranscript e-mails the conversation to the customer.
-func (b *Bot) SendTranscript(ctx context.Context, convID, email string) error {
+// Transcripts by e-mail are limited per conversation and per address, in a
+// day, so that the endpoint cannot flood anyone's mailbox.
+const (
+	transcriptsPerConversation = 3
+	transcriptsPerAddress      = 5
+	transcriptWindow           = 24 * time.Hour
+)
+
+var bucketTranscripts = []byte("transcript_sends")
+
+// ErrTooManyTranscripts is returned when the conversation or the address
+// had its transcripts for the day.
+var ErrTooManyTranscripts = errors.New("too many transcripts sent")
+
+// SendTranscript e-mails the conversation to the customer: only to an
+// address this conversation vouches for, that of the customer the shop
+// vouches for now (who, from a current token), the one that proved the
+// order, or the one typed in the conversation's e-mail request. Anything
+// else would make Guichet an open relay.
+func (b *Bot) SendTranscript(ctx context.Context, convID, email string, who *Identity) error {
 	if b.opts.Mailer == nil {
 		return ErrNoMail
 	}
@@ -326,12 +351,79 @@ func (b *Bot) SendTranscript(ctx context.Context, convID, email string) error {
 	if !ok {
 		return &FormError{Fields: map[string]string{"email": msgBadEmail}}
 	}
+	addr = strings.ToLower(addr)
 	conv, err := b.Conversation(ctx, convID)
 	if err != nil {
 		return err
 	}
+	contact := conv.contactEmail
+	conv.present(who, "", b.opts.Now())
+	var known []string
+	if conv.Identity != nil {
+		known = append(known, strings.ToLower(conv.Identity.Email))
+	}
+	if conv.Order != "" && conv.proofEmail != "" {
+		known = append(known, conv.proofEmail)
+	}
+	if contact != "" {
+		known = append(known, contact)
+	}
+	if !slices.Contains(known, addr) {
+		return &FormError{Fields: map[string]string{"email": msgTranscriptAddress}}
+	}
+	if err := b.countTranscript(conv.ID, addr); err != nil {
+		return err
+	}
 	if err := b.opts.Mailer.Send(ctx, addr, "Votre conversation avec "+b.opts.ShopName, Transcript(conv)); err != nil {
 		return fmt.Errorf("send transcript: %w", err)
+	}
+	return nil
+}
+
+// sendCount is how many transcripts went out since a window began.
+type sendCount struct {
+	Count int       `json:"count"`
+	Since time.Time `json:"since"`
+}
+
+// countTranscript counts a transcript sent for the conversation and to the
+// address, or returns ErrTooManyTranscripts and counts nothing.
+func (b *Bot) countTranscript(convID, addr string) error {
+	now := b.opts.Now().UTC()
+	sum := sha256.Sum256([]byte(addr))
+	keys := []struct {
+		key   []byte
+		limit int
+	}{{[]byte("conversation:" + convID), transcriptsPerConversation}, {[]byte("address:" + hex.EncodeToString(sum[:16])), transcriptsPerAddress}}
+	err := b.db.Update(func(tx *bbolt.Tx) error {
+		bk, err := tx.CreateBucketIfNotExists(bucketTranscripts)
+		if err != nil {
+			return err
+		}
+		recs := make([]sendCount, len(keys))
+		for i, k := range keys {
+			if v := bk.Get(k.key); v != nil {
+				if err := json.Unmarshal(v, &recs[i]); err != nil {
+					return fmt.Errorf("decode transcript count: %w", err)
+				}
+			}
+			if now.Sub(recs[i].Since) > transcriptWindow {
+				recs[i] = sendCount{Since: now}
+			}
+			if recs[i].Count >= k.limit {
+				return ErrTooManyTranscripts
+			}
+		}
+		for i, k := range keys {
+			recs[i].Count++
+			if err := putJSON(bk, k.key, recs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("count transcript: %w", err)
 	}
 	return nil
 }

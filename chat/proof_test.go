@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/guichet/guichet/content"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/mailer/mailertest"
 	"github.com/guichet/guichet/orders"
 )
 
@@ -235,4 +238,40 @@ func TestOrderShownOnlyWithCurrentProof(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestTranscriptGoesOnlyToAProvenAddress(t *testing.T) {
+	ctx := context.Background()
+	b, _, clock := mustOrderBot(t)
+	addr, mails := mailertest.NewServer(t)
+	b.opts.Mailer = mailer.New(mailer.Config{Addr: addr, From: "guichet@boutique.example"})
+	camille := &Identity{CustomerID: "cli-1001", Email: "Camille.Martin@exemple.fr"}
+
+	logged := mustConv(t, b, camille)
+	mustSend(t, b, logged, Message{Text: "bonjour", Identity: camille})
+	if err := b.SendTranscript(ctx, logged, "camille.martin@exemple.fr", camille); err != nil {
+		t.Errorf("to the customer's own address with their token: %v", err)
+	} else if m := <-mails; !strings.Contains(m, "To: camille.martin@exemple.fr") {
+		t.Errorf("mail: %s", m)
+	}
+	var fe *FormError
+	if err := b.SendTranscript(ctx, logged, "camille.martin@exemple.fr", nil); !errors.As(err, &fe) {
+		t.Errorf("without the token: %v, want a form error", err)
+	}
+
+	proven := mustConv(t, b, nil)
+	mustSend(t, b, proven, Message{Text: "où est mon colis ?"})
+	mustSend(t, b, proven, Message{Text: "4581237 camille.martin@exemple.fr"})
+	if err := b.SendTranscript(ctx, proven, "camille.martin@exemple.fr", nil); err != nil {
+		t.Errorf("to the address that proved the order: %v", err)
+	} else {
+		<-mails
+	}
+	if err := b.SendTranscript(ctx, proven, "autre@exemple.fr", nil); !errors.As(err, &fe) {
+		t.Errorf("to another address: %v, want a form error", err)
+	}
+	clock.Add(orderGrant + time.Minute)
+	if err := b.SendTranscript(ctx, proven, "camille.martin@exemple.fr", nil); !errors.As(err, &fe) {
+		t.Errorf("once the proof expired: %v, want a form error", err)
+	}
 }

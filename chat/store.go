@@ -52,6 +52,7 @@ type Conversation struct {
 	orderAt       time.Time // when Order was proven
 	proofEmail    string    // the e-mail that proved Order, if any
 	client        string    // the client address of this turn (not stored)
+	contactEmail  string    // the address typed in an e-mail request
 }
 
 // Turn is one customer message and the bot's reply.
@@ -87,6 +88,7 @@ type meta struct {
 	Agent         string    `json:"agent,omitempty"`
 	OrderAt       time.Time `json:"order_at,omitzero"`
 	ProofEmail    string    `json:"proof_email,omitempty"`
+	ContactEmail  string    `json:"contact_email,omitempty"`
 }
 
 // Start creates a conversation and returns it. id is the customer the shop
@@ -128,7 +130,7 @@ func (b *Bot) Conversation(ctx context.Context, id string) (*Conversation, error
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("conversation %q: %w", id, err)
+		return nil, fmt.Errorf("read conversation: %w", err)
 	}
 	return conv, nil
 }
@@ -147,7 +149,7 @@ func (b *Bot) state(id string) (*Conversation, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("conversation %q: %w", id, err)
+		return nil, fmt.Errorf("read conversation state: %w", err)
 	}
 	return conv, nil
 }
@@ -160,7 +162,7 @@ func readMeta(c *bbolt.Bucket) (*Conversation, error) {
 	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Identity: m.Identity,
 		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts,
 		offered: m.Offered, lastAnswer: m.LastAnswer, lastQuestion: m.LastQuestion, lastRanked: m.LastRanked, guessed: m.Guessed, Mode: m.Mode, Agent: m.Agent,
-		orderAt: m.OrderAt, proofEmail: m.ProofEmail}, nil
+		orderAt: m.OrderAt, proofEmail: m.ProofEmail, contactEmail: m.ContactEmail}, nil
 }
 
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
@@ -205,7 +207,7 @@ func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
 		return putReview(tx, rev)
 	})
 	if err != nil {
-		return fmt.Errorf("add turn to %q: %w", conv.ID, err)
+		return fmt.Errorf("add turn: %w", err)
 	}
 	return nil
 }

@@ -69,20 +69,14 @@ func (s *Server) handleChatMessage(c *fiber.Ctx) error {
 	}
 	m := req.Message
 	m.Client = s.clientIP(c)
-	if req.CustomerToken != "" {
-		// An expired token is not an error here: the customer goes on
-		// anonymously, and the bot asks for the order if it needs one.
-		if id, err := VerifyCustomerToken(s.cfg.TokenSecret, req.CustomerToken, time.Now()); err == nil {
-			m.Identity = id
-		}
-	}
+	m.Identity = s.customer(req.CustomerToken)
 	r, err := s.bot.Send(c.UserContext(), c.Params("id"), m)
 	if err != nil {
 		return err
 	}
 	if r.OrderError != nil {
 		// The error names no order: orders keeps numbers out of it.
-		s.logger.Warn("order lookup failed", "conversation", c.Params("id"), "request_id", requestID(c), "err", r.OrderError)
+		s.logger.Warn("order lookup failed", "conversation", maskID(c.Params("id")), "request_id", requestID(c), "err", r.OrderError)
 	}
 	return c.JSON(r)
 }
@@ -106,7 +100,7 @@ func (s *Server) handleHandoff(c *fiber.Ctx) error {
 		return err
 	}
 	if r.MailError != nil {
-		s.logger.Error("e-mail request not sent (case stored)", "conversation", c.Params("id"), "err", r.MailError)
+		s.logger.Error("e-mail request not sent (case stored)", "conversation", maskID(c.Params("id")), "err", r.MailError)
 	}
 	return c.Status(fiber.StatusCreated).JSON(r)
 }
@@ -135,13 +129,28 @@ func (s *Server) handleTranscript(c *fiber.Ctx) error {
 // handleTranscriptEmail sends the conversation to the customer by e-mail.
 func (s *Server) handleTranscriptEmail(c *fiber.Ctx) error {
 	var req struct {
-		Email string `json:"email"`
+		Email         string `json:"email"`
+		CustomerToken string `json:"customer_token"`
 	}
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	if err := s.bot.SendTranscript(c.UserContext(), c.Params("id"), req.Email); err != nil {
+	if err := s.bot.SendTranscript(c.UserContext(), c.Params("id"), req.Email, s.customer(req.CustomerToken)); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"message": msgTranscriptSent})
+}
+
+// customer is the customer a token sent with a request vouches for, or
+// nil. An expired or bad token is not an error here: the customer goes on
+// anonymously, and the bot asks for the order if it needs one.
+func (s *Server) customer(token string) *chat.Identity {
+	if token == "" {
+		return nil
+	}
+	id, err := VerifyCustomerToken(s.cfg.TokenSecret, token, time.Now())
+	if err != nil {
+		return nil
+	}
+	return id
 }

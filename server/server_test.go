@@ -159,6 +159,10 @@ func TestAPI(t *testing.T) {
 	if !strings.Contains(logs.String(), "request_id=") {
 		t.Error("no access log line")
 	}
+	// Nor the conversation ids: they are the transcripts' only credential.
+	if strings.Contains(logs.String(), id) || !strings.Contains(logs.String(), "/api/v1/conversations/"+id[:8]+"…/messages") {
+		t.Errorf("the log holds the conversation id in full, or not its masked form:\n%s", logs)
+	}
 }
 
 func TestCORS(t *testing.T) {
