@@ -103,10 +103,14 @@ type config struct {
 	// receives the requests.
 	SMTPAddr, SMTPFrom, SMTPUser string
 	SupportEmail                 string
+	// Customer tokens: the id ("kid") of the secret, the previous secret
+	// and its id while the shop rotates, the audience ("guichet").
+	TokenKeyID, TokenKeyIDPrevious, TokenAudience string
 	// Secrets, from the environment only.
-	OrdersToken  string
-	TokenSecret  string
-	SMTPPassword string
+	OrdersToken         string
+	TokenSecret         string
+	TokenSecretPrevious string
+	SMTPPassword        string
 }
 
 func defaultConfig() config {
@@ -129,6 +133,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.OrdersURL, "GUICHET_ORDERS_URL")
 	env(&cfg.OrdersToken, "GUICHET_ORDERS_TOKEN")
 	env(&cfg.TokenSecret, "GUICHET_TOKEN_SECRET")
+	env(&cfg.TokenKeyID, "GUICHET_TOKEN_KID")
+	env(&cfg.TokenSecretPrevious, "GUICHET_TOKEN_SECRET_PREVIOUS")
+	env(&cfg.TokenKeyIDPrevious, "GUICHET_TOKEN_KID_PREVIOUS")
+	env(&cfg.TokenAudience, "GUICHET_TOKEN_AUDIENCE")
 	env(&cfg.SMTPAddr, "GUICHET_SMTP_ADDR")
 	env(&cfg.SMTPFrom, "GUICHET_SMTP_FROM")
 	env(&cfg.SMTPUser, "GUICHET_SMTP_USER")
@@ -248,6 +256,16 @@ func (c config) validate() error {
 	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
 		return errors.New("GUICHET_TOKEN_SECRET must be at least 32 characters (a random string, e.g. from: openssl rand -hex 32)")
 	}
+	if c.TokenSecretPrevious != "" {
+		switch {
+		case c.TokenSecret == "":
+			return errors.New("GUICHET_TOKEN_SECRET_PREVIOUS is for a rotation: set the new secret in GUICHET_TOKEN_SECRET too")
+		case len(c.TokenSecretPrevious) < 32:
+			return errors.New("GUICHET_TOKEN_SECRET_PREVIOUS must be at least 32 characters")
+		case c.TokenKeyID != "" && c.TokenKeyID == c.TokenKeyIDPrevious:
+			return errors.New("GUICHET_TOKEN_KID and GUICHET_TOKEN_KID_PREVIOUS must differ: the kid says which secret signed a token")
+		}
+	}
 	return nil
 }
 
@@ -272,8 +290,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s smtp=%s smtp_password=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q smtp=%s smtp_password=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -328,6 +346,7 @@ func (p *program) start(ctx context.Context) (err error) {
 	p.logContentErrors(k.Errors())
 	var source orders.Source
 	secret := []byte(p.cfg.TokenSecret)
+	var keys []server.TokenKey
 	var demoCustomers []chat.Identity
 	if p.cfg.OrdersURL != "" {
 		source = orders.NewHTTP(orders.HTTPConfig{BaseURL: p.cfg.OrdersURL, Token: p.cfg.OrdersToken})
@@ -349,6 +368,13 @@ func (p *program) start(ctx context.Context) (err error) {
 			}
 		}
 	}
+	keys = append(keys, server.TokenKey{ID: p.cfg.TokenKeyID, Secret: secret})
+	if p.cfg.TokenSecretPrevious != "" {
+		keys = append(keys, server.TokenKey{ID: p.cfg.TokenKeyIDPrevious, Secret: []byte(p.cfg.TokenSecretPrevious)})
+	}
+	if len(secret) == 0 {
+		keys = nil // no secret: tokens are refused
+	}
 	hours := chat.DefaultHours
 	if len(p.cfg.Holidays) > 0 {
 		hours.Holidays = p.cfg.Holidays
@@ -357,7 +383,7 @@ func (p *program) start(ctx context.Context) (err error) {
 		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
-	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: secret, ShopName: p.cfg.ShopName,
+	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: p.cfg.ShopName,
 		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k,
 		accounts.New(db, accounts.Options{}), p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)

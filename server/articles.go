@@ -78,7 +78,7 @@ func (s *Server) handleIndex(c *fiber.Ctx) error {
 func (s *Server) handleDemoToken(c *fiber.Ctx) error {
 	for _, id := range s.cfg.DemoCustomers {
 		if id.CustomerID == c.Query("customer") {
-			return c.JSON(fiber.Map{"token": SignCustomerToken(s.cfg.TokenSecret, id, time.Now(), 15*time.Minute)})
+			return c.JSON(fiber.Map{"token": s.cfg.Tokens.Sign(id, time.Now(), 15*time.Minute)})
 		}
 	}
 	return fiber.ErrNotFound

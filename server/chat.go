@@ -30,7 +30,7 @@ func (s *Server) handleConversationStart(c *fiber.Ctx) error {
 	}
 	var who *chat.Identity
 	if req.CustomerToken != "" {
-		id, err := VerifyCustomerToken(s.cfg.TokenSecret, req.CustomerToken, time.Now())
+		id, err := s.cfg.Tokens.Verify(req.CustomerToken, time.Now())
 		if err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func (s *Server) customer(token string) *chat.Identity {
 	if token == "" {
 		return nil
 	}
-	id, err := VerifyCustomerToken(s.cfg.TokenSecret, token, time.Now())
+	id, err := s.cfg.Tokens.Verify(token, time.Now())
 	if err != nil {
 		return nil
 	}

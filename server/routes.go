@@ -30,12 +30,17 @@ func (s *Server) routes() {
 	}
 	s.app.Get("/healthz", s.handleHealth)
 
-	api := s.app.Group("/api/v1", cors.New(cors.Config{
-		AllowOrigins: strings.Join(s.cfg.WidgetOrigins, ","),
-		AllowMethods: "GET,POST,OPTIONS",
-		AllowHeaders: "Content-Type",
-		MaxAge:       600,
-	}))
+	api := s.app.Group("/api/v1")
+	if len(s.cfg.WidgetOrigins) > 0 {
+		// Without widget origins, no CORS headers at all: same origin
+		// only (Fiber's cors would allow "*").
+		api.Use(cors.New(cors.Config{
+			AllowOrigins: strings.Join(s.cfg.WidgetOrigins, ","),
+			AllowMethods: "GET,POST,OPTIONS",
+			AllowHeaders: "Content-Type",
+			MaxAge:       600,
+		}))
+	}
 	api.Get("/articles", s.handleArticleSearch)
 	api.Get("/articles/:id", s.handleArticle)
 	api.Get("/content/errors", s.requireRole(accounts.RoleEditor), s.handleContentErrors)

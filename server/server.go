@@ -32,9 +32,9 @@ type Config struct {
 	// WriteTimeout bounds writing a response (10 s); event streams extend
 	// it at each write.
 	WriteTimeout time.Duration
-	// TokenSecret verifies the customer tokens merchants sign (HS256);
-	// without it, tokens are refused.
-	TokenSecret []byte
+	// Tokens verifies the customer tokens merchants sign (HS256); without
+	// keys, tokens are refused.
+	Tokens Tokens
 	// ShopName titles the demo page.
 	ShopName string
 	// DemoCustomers may get a token from /demo/token (demo mode only).

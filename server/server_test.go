@@ -175,6 +175,14 @@ func TestCORS(t *testing.T) {
 	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("other origin allowed: %q", got)
 	}
+	// No widget origins: same origin only, not every origin.
+	s, _ = mustServer(t, Config{})
+	for _, method := range []string{"OPTIONS", "GET"} {
+		resp, _ = do(t, s, method, "/api/v1/articles?q=colis", "", "Origin", "https://pirate.example", "Access-Control-Request-Method", "GET")
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+			t.Errorf("no widget origins, %s: Access-Control-Allow-Origin = %q, want none", method, got)
+		}
+	}
 }
 
 func TestRateLimit(t *testing.T) {
@@ -226,7 +234,7 @@ func TestTrustedProxy(t *testing.T) {
 
 func TestWidgetAndDemoPage(t *testing.T) {
 	secret := []byte("0123456789abcdef0123456789abcdef")
-	s, _ := mustServer(t, Config{TokenSecret: secret, ShopName: "Maison Colibri",
+	s, _ := mustServer(t, Config{Tokens: Tokens{Keys: []TokenKey{{Secret: secret}}}, ShopName: "Maison Colibri",
 		DemoCustomers: []chat.Identity{{CustomerID: "cli-1001", Email: "camille.martin@exemple.fr"}}})
 	resp, body := do(t, s, "GET", "/widget.js", "", "Accept-Encoding", "gzip")
 	etag := resp.Header.Get("ETag")
@@ -253,7 +261,7 @@ func TestWidgetAndDemoPage(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &tok); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("demo token: %d %s", resp.StatusCode, body)
 	}
-	if id, err := VerifyCustomerToken(secret, tok.Token, time.Now()); err != nil || id.CustomerID != "cli-1001" {
+	if id, err := (Tokens{Keys: []TokenKey{{Secret: secret}}}).Verify(tok.Token, time.Now()); err != nil || id.CustomerID != "cli-1001" {
 		t.Errorf("demo token does not verify: %v %+v", err, id)
 	}
 	if resp, _ := do(t, s, "GET", "/demo/token?customer=someone-else", ""); resp.StatusCode != 404 {
