@@ -25,6 +25,9 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	if errors.Is(err, accounts.ErrBadCredentials) {
 		return s.page(c, fiber.StatusUnauthorized, "login", pageData{Title: "Connexion", Name: name, Next: next, Error: msgBadLogin})
 	}
+	if errors.Is(err, accounts.ErrLocked) {
+		return s.page(c, fiber.StatusUnauthorized, "login", pageData{Title: "Connexion", Name: name, Next: next, Error: msgAccountLocked})
+	}
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ const (
 	msgTranscriptSent     = "C’est envoyé : vous recevrez la conversation par e-mail dans quelques minutes."
 	msgBadReason          = "Choisissez un motif de contact dans la liste avant de clore."
 	msgBadLogin           = "Identifiant ou mot de passe incorrect."
+	msgAccountLocked      = "Ce compte est bloqué pour quelques minutes après plusieurs mots de passe incorrects. Réessayez plus tard, ou demandez à un administrateur de réinitialiser votre mot de passe."
 	msgLoginNeeded        = "Connectez-vous pour accéder à la console."
 	msgForbidden          = "Cette page n’est pas accessible avec votre rôle, ou le formulaire a expiré : rechargez la page et réessayez."
 	msgTooManyLogins      = "Trop de tentatives de connexion. Patientez une minute avant de réessayer."
