@@ -7,7 +7,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -58,8 +57,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runCheck(args[1:], stdout, stderr)
 		case "eval":
 			return runEval(args[1:], stdout, stderr)
+		case "backup":
+			return runBackup(args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
+		default:
+			if !strings.HasPrefix(args[0], "-") {
+				// "guichet chek" must not start the sample shop on :8080.
+				return fmt.Errorf("commande inconnue « %s » : utilisez serve (par défaut), user, check, eval ou backup", args[0])
+			}
 		}
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
@@ -70,11 +76,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err := p.start(ctx); err != nil {
 		return err
 	}
-	p.logger.Info("guichet started", "url", "http://"+p.addr(), "config", cfg.String())
+	p.logger.Info("guichet started", "url", serveURL(p.ln.Addr()), "config", cfg.String())
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return p.stop(sctx)
+}
+
+// serveURL is the URL to open for the address Guichet listens on: an
+// unspecified host (":8080" binds every interface) is reached at localhost.
+func serveURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // config is the whole configuration. Precedence: defaults < GUICHET_* env
@@ -315,6 +334,7 @@ type program struct {
 	kb     *kb.KB
 	bot    *chat.Bot
 	srv    *server.Server
+	ctl    *control
 	ln     net.Listener
 	served chan error
 }
@@ -383,9 +403,19 @@ func (p *program) start(ctx context.Context) (err error) {
 		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
+	users := accounts.New(db, accounts.Options{})
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: p.cfg.ShopName,
-		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k,
-		accounts.New(db, accounts.Options{}), p.logger)
+		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k, users, p.logger)
+	ctl, err := startControl(p.cfg.DataDir, db, users)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			ctl.close()
+		}
+	}()
+	p.ctl = ctl
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", p.cfg.Addr, err)
@@ -405,7 +435,7 @@ func openDB(dataDir string) (*bbolt.DB, error) {
 	path := filepath.Join(dataDir, "guichet.db")
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("open %s: already in use by another Guichet (one data dir per instance; stop it to add users)", path)
+		return nil, fmt.Errorf("%s est déjà utilisé par un autre Guichet (un dossier de données par instance)", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -448,6 +478,9 @@ func (p *program) stop(ctx context.Context) error {
 	if err := <-p.served; err != nil && !errors.Is(err, net.ErrClosed) {
 		errs = append(errs, err)
 	}
+	if err := p.ctl.close(); err != nil {
+		errs = append(errs, fmt.Errorf("close control socket: %w", err))
+	}
 	errs = append(errs, p.kb.Close())
 	if err := p.db.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close database: %w", err))
@@ -482,41 +515,6 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if len(errs) > 0 {
 		return fmt.Errorf("%d content error(s)", len(errs))
 	}
-	return nil
-}
-
-// runUser manages accounts: "guichet user add -name NAME -role ROLE", the
-// password read from standard input (never a flag: it would show in the
-// process list and the shell history).
-func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: guichet user add -name NAME -role agent|editor|admin [-data DIR] < password")
-	}
-	fset := flag.NewFlagSet("user add", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	dataDir := defaultConfig().DataDir
-	if v := getenv("GUICHET_DATA_DIR"); v != "" {
-		dataDir = v
-	}
-	fset.StringVar(&dataDir, "data", dataDir, "data directory")
-	name := fset.String("name", "", "login name")
-	role := fset.String("role", "agent", "agent, editor or admin")
-	if err := fset.Parse(args[1:]); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return errors.New("type the password on standard input, e.g. echo 'un long mot de passe' | guichet user add …")
-	}
-	db, err := openDB(dataDir)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := accounts.New(db, accounts.Options{}).Add(*name, accounts.Role(*role), strings.TrimRight(line, "\r\n")); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "utilisateur %s (%s) créé\n", *name, *role)
 	return nil
 }
 

@@ -147,8 +147,8 @@ func TestEndToEnd(t *testing.T) {
 	// A second instance on the same data dir fails at once, clearly.
 	other := cfg
 	q := &program{cfg: other, logger: newLogger(other, io.Discard)}
-	if err := q.start(context.Background()); err == nil || !strings.Contains(err.Error(), "already in use") {
-		t.Errorf("second instance: %v, want 'already in use'", err)
+	if err := q.start(context.Background()); err == nil || !strings.Contains(err.Error(), "déjà utilisé") {
+		t.Errorf("second instance: %v, want « déjà utilisé »", err)
 		if err == nil {
 			q.stop(context.Background())
 		}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// cli runs a subcommand as the shell would, with GUICHET_DATA_DIR=dir.
+func cli(t *testing.T, dir, stdin string, args ...string) (string, error) {
+	t.Helper()
+	getenv := func(k string) string { return map[string]string{"GUICHET_DATA_DIR": dir}[k] }
+	var out bytes.Buffer
+	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, io.Discard)
+	return out.String(), err
+}
+
+// login posts the console's login form; it returns the HTTP status after
+// redirects (200 on the queue, 401 on the login page again).
+func login(t *testing.T, base, name, password string) (int, *http.Client) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	a := &agentClient{t: t, base: base, c: c}
+	a.get("/agent/login")
+	return a.post("/agent/login", url.Values{"name": {name}, "password": {password}}), c
+}
+
+func TestUserManagementWhileRunning(t *testing.T) {
+	cfg := testConfig(t)
+	p := mustStart(t, cfg)
+	base := "http://" + p.addr()
+	dir := cfg.DataDir
+	if out, err := cli(t, dir, "un mot de passe solide\n", "user", "add", "-name", "alice", "-role", "agent"); err != nil || !strings.Contains(out, "alice (agent) créé") {
+		t.Fatalf("user add while running: %q, %v", out, err)
+	}
+	if code, _ := login(t, base, "alice", "un mot de passe solide"); code != 200 {
+		t.Fatalf("login of the new user: %d", code)
+	}
+	if out, err := cli(t, dir, "", "user", "list"); err != nil || !strings.Contains(out, "alice") || !strings.Contains(out, "actif") {
+		t.Errorf("user list: %q, %v", out, err)
+	}
+	// Revoke: the open session ends.
+	_, session := login(t, base, "alice", "un mot de passe solide")
+	if out, err := cli(t, dir, "", "user", "revoke", "-name", "alice"); err != nil || !strings.Contains(out, "sessions fermées") {
+		t.Errorf("revoke: %q, %v", out, err)
+	}
+	resp, err := session.Get(base + "/agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/agent/login" {
+		t.Errorf("after revoke, /agent went to %s, want the login page", resp.Request.URL.Path)
+	}
+	// Disable, enable, new password, delete.
+	cli(t, dir, "", "user", "disable", "-name", "alice")
+	if code, _ := login(t, base, "alice", "un mot de passe solide"); code == 200 {
+		t.Error("a disabled user logged in")
+	}
+	cli(t, dir, "", "user", "enable", "-name", "alice")
+	if out, err := cli(t, dir, "un autre mot de passe\n", "user", "password", "-name", "alice"); err != nil || !strings.Contains(out, "changé") {
+		t.Errorf("password: %q, %v", out, err)
+	}
+	if code, _ := login(t, base, "alice", "un autre mot de passe"); code != 200 {
+		t.Errorf("login with the new password: %d", code)
+	}
+	if _, err := cli(t, dir, "", "user", "delete", "-name", "alice"); err != nil {
+		t.Errorf("delete: %v", err)
+	}
+	if _, err := cli(t, dir, "", "user", "delete", "-name", "alice"); err == nil || !strings.Contains(err.Error(), "aucun utilisateur") {
+		t.Errorf("deleting twice: %v, want a French error", err)
+	}
+	// And with the service stopped, the same commands open the file.
+	mustStop(t, p)
+	if out, err := cli(t, dir, "un mot de passe solide\n", "user", "add", "-name", "bob", "-role", "editor"); err != nil || !strings.Contains(out, "bob (editor) créé") {
+		t.Errorf("user add, service stopped: %q, %v", out, err)
+	}
+}
+
+func TestBackupWhileRunning(t *testing.T) {
+	cfg := testConfig(t)
+	p := mustStart(t, cfg)
+	base := "http://" + p.addr()
+	f, _ := startFlow(t, base, "")
+	f.say("comment annuler ma commande ?")
+	file := filepath.Join(t.TempDir(), "copie.db")
+	if out, err := cli(t, cfg.DataDir, "", "backup", "-o", file); err != nil || !strings.Contains(out, "copie de") {
+		t.Fatalf("backup while running: %q, %v", out, err)
+	}
+	// The service goes on, and the copy holds the conversation.
+	f.say("et pour un remboursement ?")
+	db, err := bbolt.Open(file, 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("open the copy: %v", err)
+	}
+	defer db.Close()
+	db.View(func(tx *bbolt.Tx) error {
+		if c := tx.Bucket([]byte("conversations")); c == nil || c.Bucket([]byte(f.id)) == nil {
+			t.Error("the copy lacks the conversation")
+		}
+		return nil
+	})
+	if _, err := cli(t, cfg.DataDir, "", "backup"); err == nil || !strings.Contains(err.Error(), "-o") {
+		t.Errorf("backup without -o: %v", err)
+	}
+}
+
+func TestUnknownSubcommand(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"chek", "--content", "x"}, {"user", "ajoute"}} {
+		if _, err := cli(t, dir, "", args...); err == nil || !strings.Contains(err.Error(), "inconnue") {
+			t.Errorf("guichet %v: %v, want an error naming the unknown command", args, err)
+		}
+	}
+}
+
+func TestServeURL(t *testing.T) {
+	for _, c := range []struct{ addr, want string }{
+		{"[::]:8080", "http://localhost:8080"},
+		{"0.0.0.0:8080", "http://localhost:8080"},
+		{"127.0.0.1:9000", "http://127.0.0.1:9000"},
+		{"[::1]:80", "http://[::1]:80"},
+		{"192.0.2.10:8080", "http://192.0.2.10:8080"},
+	} {
+		a, err := net.ResolveTCPAddr("tcp", c.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := serveURL(a); got != c.want {
+			t.Errorf("serveURL(%s) = %s, want %s", c.addr, got, c.want)
+		}
+	}
+}
