@@ -168,7 +168,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	holidays := getenv("GUICHET_HOLIDAYS")
 	if v := getenv("GUICHET_HANDOFF_AFTER_MISSES"); v != "" {
 		if _, err := fmt.Sscan(v, &cfg.AfterMisses); err != nil {
-			return cfg, fmt.Errorf("GUICHET_HANDOFF_AFTER_MISSES=%q: want a number", v)
+			return cfg, fmt.Errorf("GUICHET_HANDOFF_AFTER_MISSES=%q : un nombre est attendu", v)
 		}
 	}
 
@@ -220,69 +220,69 @@ func parseProxy(s string) (netip.Prefix, error) {
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("trusted proxy %q: use a CIDR such as 10.0.0.0/8 or an address such as 127.0.0.1", s)
+		return netip.Prefix{}, fmt.Errorf("proxy de confiance %q : indiquez un CIDR comme 10.0.0.0/8 ou une adresse comme 127.0.0.1", s)
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func (c config) validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return fmt.Errorf("invalid address %q (expected host:port, e.g. :8080): %w", c.Addr, err)
+		return fmt.Errorf("adresse d’écoute %q invalide (hôte:port attendu, par exemple :8080) : %w", c.Addr, err)
 	}
 	if c.DataDir == "" {
-		return errors.New("the data directory must not be empty (-data or GUICHET_DATA_DIR)")
+		return errors.New("le dossier des données ne peut pas être vide (-data ou GUICHET_DATA_DIR)")
 	}
 	if c.ContentDir != "" {
 		if fi, err := os.Stat(c.ContentDir); err != nil || !fi.IsDir() {
-			return fmt.Errorf("content directory %q is not a readable directory", c.ContentDir)
+			return fmt.Errorf("le dossier des articles %q n’est pas un dossier lisible", c.ContentDir)
 		}
 	}
 	for _, o := range c.WidgetOrigins {
 		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
-			return fmt.Errorf("widget origin %q must start with http:// or https://", o)
+			return fmt.Errorf("l’origine du widget %q doit commencer par http:// ou https://", o)
 		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		return fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
+		return fmt.Errorf("niveau de journal %q : choisissez debug, info, warn ou error", c.LogLevel)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
+		return fmt.Errorf("format de journal %q : choisissez text ou json", c.LogFormat)
 	}
 	if c.OrdersURL != "" && !strings.HasPrefix(c.OrdersURL, "http://") && !strings.HasPrefix(c.OrdersURL, "https://") {
-		return fmt.Errorf("orders URL %q must start with http:// or https://", c.OrdersURL)
+		return fmt.Errorf("l’URL des commandes %q doit commencer par http:// ou https://", c.OrdersURL)
 	}
 	for _, d := range c.Holidays {
 		if _, err := time.Parse("2006-01-02", d); err != nil {
-			return fmt.Errorf("holiday %q: use YYYY-MM-DD", d)
+			return fmt.Errorf("jour férié %q : écrivez-le AAAA-MM-JJ", d)
 		}
 	}
 	if c.SMTPAddr != "" {
 		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
-			return fmt.Errorf("SMTP address %q: expected host:port", c.SMTPAddr)
+			return fmt.Errorf("adresse SMTP %q : hôte:port attendu", c.SMTPAddr)
 		}
 		if c.SMTPFrom == "" || c.SupportEmail == "" {
-			return errors.New("with GUICHET_SMTP_ADDR, set GUICHET_SMTP_FROM (sender) and GUICHET_SUPPORT_EMAIL (where e-mail requests go)")
+			return errors.New("avec GUICHET_SMTP_ADDR, indiquez GUICHET_SMTP_FROM (l’expéditeur) et GUICHET_SUPPORT_EMAIL (où vont les demandes par e-mail)")
 		}
 	}
 	if c.AfterMisses < 0 {
-		return errors.New("handoff-after-misses must be 1 or more")
+		return errors.New("handoff-after-misses doit valoir 1 ou plus")
 	}
 	if (c.Phone == "") != (c.PhoneHours == "") {
-		return errors.New("set the phone number and its hours together (-phone and -phone-hours)")
+		return errors.New("indiquez ensemble le numéro de téléphone et ses horaires (-phone et -phone-hours)")
 	}
 	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
-		return errors.New("GUICHET_TOKEN_SECRET must be at least 32 characters (a random string, e.g. from: openssl rand -hex 32)")
+		return errors.New("GUICHET_TOKEN_SECRET doit faire au moins 32 caractères (une chaîne aléatoire, par exemple : openssl rand -hex 32)")
 	}
 	if c.TokenSecretPrevious != "" {
 		switch {
 		case c.TokenSecret == "":
-			return errors.New("GUICHET_TOKEN_SECRET_PREVIOUS is for a rotation: set the new secret in GUICHET_TOKEN_SECRET too")
+			return errors.New("GUICHET_TOKEN_SECRET_PREVIOUS sert pendant un changement de secret : indiquez aussi le nouveau dans GUICHET_TOKEN_SECRET")
 		case len(c.TokenSecretPrevious) < 32:
-			return errors.New("GUICHET_TOKEN_SECRET_PREVIOUS must be at least 32 characters")
+			return errors.New("GUICHET_TOKEN_SECRET_PREVIOUS doit faire au moins 32 caractères")
 		case c.TokenKeyID != "" && c.TokenKeyID == c.TokenKeyIDPrevious:
-			return errors.New("GUICHET_TOKEN_KID and GUICHET_TOKEN_KID_PREVIOUS must differ: the kid says which secret signed a token")
+			return errors.New("GUICHET_TOKEN_KID et GUICHET_TOKEN_KID_PREVIOUS doivent différer : le kid dit quel secret a signé un jeton")
 		}
 	}
 	return nil
@@ -418,7 +418,7 @@ func (p *program) start(ctx context.Context) (err error) {
 	p.ctl = ctl
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", p.cfg.Addr, err)
+		return fmt.Errorf("écouter sur %s : %w", p.cfg.Addr, err)
 	}
 	p.ln = ln
 	p.served = make(chan error, 1)
@@ -430,7 +430,7 @@ func (p *program) start(ctx context.Context) (err error) {
 // Guichet on the same dir fails after a second, saying why.
 func openDB(dataDir string) (*bbolt.DB, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+		return nil, fmt.Errorf("créer le dossier des données : %w", err)
 	}
 	path := filepath.Join(dataDir, "guichet.db")
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
@@ -438,7 +438,7 @@ func openDB(dataDir string) (*bbolt.DB, error) {
 		return nil, fmt.Errorf("%s est déjà utilisé par un autre Guichet (un dossier de données par instance)", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("ouvrir %s : %w", path, err)
 	}
 	return db, nil
 }
@@ -513,7 +513,7 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d article(s) valide(s), %d erreur(s)\n", valid, len(errs))
 	if len(errs) > 0 {
-		return fmt.Errorf("%d content error(s)", len(errs))
+		return fmt.Errorf("%d erreur(s) dans le contenu", len(errs))
 	}
 	return nil
 }
@@ -530,7 +530,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *file == "" {
-		return errors.New("eval needs --questions FILE.jsonl")
+		return errors.New("eval a besoin de --questions FICHIER.jsonl")
 	}
 	f, err := os.Open(*file)
 	if err != nil {

@@ -203,13 +203,14 @@ func TestParseConfig(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-addr", "8080"}, "invalid address"},
-		{[]string{"-content", "/does/not/exist"}, "not a readable directory"},
-		{[]string{"-widget-origins", "boutique.example"}, "must start with http"},
-		{[]string{"-log-level", "loud"}, "log level"},
-		{[]string{"-data", ""}, "data directory"},
-		{[]string{"-holidays", "25/12/2026"}, "use YYYY-MM-DD"},
-		{[]string{"-phone", "01 23 45 67 89"}, "together"},
+		{[]string{"-addr", "8080"}, "adresse d’écoute"},
+		{[]string{"-content", "/does/not/exist"}, "pas un dossier lisible"},
+		{[]string{"-widget-origins", "boutique.example"}, "doit commencer par http"},
+		{[]string{"-log-level", "loud"}, "niveau de journal"},
+		{[]string{"-data", ""}, "dossier des données"},
+		{[]string{"-holidays", "25/12/2026"}, "AAAA-MM-JJ"},
+		{[]string{"-phone", "01 23 45 67 89"}, "ensemble"},
+		{[]string{"-trusted-proxies", "mon-proxy"}, "proxy de confiance"},
 	}
 	for _, b := range bad {
 		if _, err := parseConfig(b.args, func(string) string { return "" }, io.Discard); err == nil || !strings.Contains(err.Error(), b.want) {

@@ -178,3 +178,37 @@ func TestEditorSeesQuestionsToReview(t *testing.T) {
 		}
 	}
 }
+
+// TestCSRFBoundToSession: a form's token works only with the session it was
+// given to, and a login starts a new one.
+func TestCSRFBoundToSession(t *testing.T) {
+	s, _ := mustServer(t, Config{})
+	tokenOf := func(b *browser) string {
+		t.Helper()
+		_, page := b.do("GET", "/agent", nil)
+		m := reCSRF.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("no CSRF token on the queue page")
+		}
+		return m[1]
+	}
+	alice := &browser{t: t, s: s, cookies: map[string]string{}}
+	_, before := alice.login("alice", "un mot de passe solide")
+	first := tokenOf(alice)
+	if first == before {
+		t.Error("the CSRF token did not change at login")
+	}
+	other := &browser{t: t, s: s, cookies: map[string]string{}}
+	other.login("root", "un mot de passe solide")
+	if resp, _ := other.do("POST", "/agent/logout", url.Values{"_csrf": {first}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("alice's token with root's session: %d, want 403", resp.StatusCode)
+	}
+	// A new login of the same person: the old page's token is refused.
+	alice.login("alice", "un mot de passe solide")
+	if resp, _ := alice.do("POST", "/agent/logout", url.Values{"_csrf": {first}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the previous session's token: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := alice.do("POST", "/agent/logout", url.Values{"_csrf": {tokenOf(alice)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the current token: %d, want the logout", resp.StatusCode)
+	}
+}

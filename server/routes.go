@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -57,14 +56,7 @@ func (s *Server) routes() {
 	api.Post("/conversations/:id/transcript", chatLimit, s.handleTranscriptEmail)
 
 	// The console: pages behind a login, every form protected from CSRF.
-	console := s.app.Group("", csrf.New(csrf.Config{
-		KeyLookup:      "form:_csrf",
-		CookieName:     "guichet_csrf",
-		CookieSameSite: "Strict",
-		CookieHTTPOnly: true,
-		ContextKey:     "csrf",
-		ErrorHandler:   func(c *fiber.Ctx, err error) error { return fiber.ErrForbidden },
-	}))
+	console := s.app.Group("", s.csrf)
 	loginLimit := s.perMinute(5)
 	console.Get("/agent/login", s.handleLoginPage)
 	console.Post("/agent/login", loginLimit, s.handleLogin)
