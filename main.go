@@ -7,6 +7,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -118,6 +119,14 @@ type config struct {
 	Holidays    []string
 	Phone       string
 	PhoneHours  string
+	// The shop settings file (guichet.yaml) and what only it sets: the
+	// greeting, the quick topics (article ids), the weekly hours (nil: the
+	// default) and the callback slots.
+	SettingsFile string
+	Greeting     string
+	Topics       []string
+	Week         *[7]chat.Span
+	Slots        []chat.Span
 	// SMTP server for e-mail requests and transcripts; SupportEmail
 	// receives the requests.
 	SMTPAddr, SMTPFrom, SMTPUser string
@@ -133,7 +142,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{Addr: ":8080", DataDir: "data", ShopName: "Maison Colibri", LogLevel: "info", LogFormat: "text"}
+	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text"}
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -163,6 +172,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.SupportEmail, "GUICHET_SUPPORT_EMAIL")
 	env(&cfg.Phone, "GUICHET_PHONE")
 	env(&cfg.PhoneHours, "GUICHET_PHONE_HOURS")
+	env(&cfg.SettingsFile, "GUICHET_SETTINGS")
 	origins := getenv("GUICHET_WIDGET_ORIGINS")
 	proxies := getenv("GUICHET_TRUSTED_PROXIES")
 	holidays := getenv("GUICHET_HOLIDAYS")
@@ -179,7 +189,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&cfg.ContentDir, "content", cfg.ContentDir, "directory of Markdown articles, watched for changes (default: embedded sample content)")
 	fset.StringVar(&origins, "widget-origins", origins, "comma-separated origins allowed to call the API from a browser")
 	fset.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1/32")
-	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "shop name the bot introduces itself with")
+	fset.StringVar(&cfg.SettingsFile, "settings", cfg.SettingsFile, "shop settings file (default: guichet.yaml when it exists)")
+	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "shop name the bot introduces itself with (default: the settings file's)")
 	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
 	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "base URL of the merchant's order API (default: demo orders)")
@@ -209,6 +220,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.WidgetOrigins = append(cfg.WidgetOrigins, strings.TrimRight(o, "/"))
 		}
+	}
+	settings, required := cfg.SettingsFile, cfg.SettingsFile != ""
+	if !required {
+		settings = "guichet.yaml"
+	}
+	if err := readSettings(settings, required, &cfg); err != nil {
+		return cfg, err
 	}
 	return cfg, cfg.validate()
 }
@@ -269,8 +287,8 @@ func (c config) validate() error {
 	if c.AfterMisses < 0 {
 		return errors.New("handoff-after-misses doit valoir 1 ou plus")
 	}
-	if (c.Phone == "") != (c.PhoneHours == "") {
-		return errors.New("indiquez ensemble le numéro de téléphone et ses horaires (-phone et -phone-hours)")
+	if c.Phone == "" && c.PhoneHours != "" {
+		return errors.New("des horaires de téléphone sans numéro : indiquez aussi le numéro (-phone, ou phone dans guichet.yaml)")
 	}
 	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
 		return errors.New("GUICHET_TOKEN_SECRET doit faire au moins 32 caractères (une chaîne aléatoire, par exemple : openssl rand -hex 32)")
@@ -395,16 +413,16 @@ func (p *program) start(ctx context.Context) (err error) {
 	if len(secret) == 0 {
 		keys = nil // no secret: tokens are refused
 	}
-	hours := chat.DefaultHours
-	if len(p.cfg.Holidays) > 0 {
-		hours.Holidays = p.cfg.Holidays
+	shop, err := p.shop(k)
+	if err != nil {
+		return err
 	}
-	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source, AfterMisses: p.cfg.AfterMisses,
-		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
+	bot := chat.New(k, db, chat.Options{ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, Orders: source, AfterMisses: p.cfg.AfterMisses,
+		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
 	users := accounts.New(db, accounts.Options{})
-	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: p.cfg.ShopName,
+	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
 		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k, users, p.logger)
 	ctl, err := startControl(p.cfg.DataDir, db, users)
 	if err != nil {
@@ -424,6 +442,34 @@ func (p *program) start(ctx context.Context) (err error) {
 	p.served = make(chan error, 1)
 	go func() { p.served <- p.srv.Serve(ln) }()
 	return nil
+}
+
+// sampleShop is what the sample content says of its shop, Maison Colibri:
+// used only with the sample content, never for a shop's own.
+var sampleShop = chat.Options{ShopName: "Maison Colibri", Phone: "01 86 95 42 10"}
+
+// shop is what the bot says of the shop: the settings, with the sample
+// shop's name and phone when serving the sample content, and the quick
+// topics checked against the content.
+func (p *program) shop(k *kb.KB) (chat.Options, error) {
+	c := p.cfg
+	if c.ContentDir == "" {
+		c.ShopName, c.Phone = cmp.Or(c.ShopName, sampleShop.ShopName), cmp.Or(c.Phone, sampleShop.Phone)
+	}
+	hours := chat.DefaultHours
+	if c.Week != nil {
+		hours.Week = *c.Week
+	}
+	if len(c.Holidays) > 0 {
+		hours.Holidays = c.Holidays
+	}
+	hours.Slots = c.Slots
+	for _, id := range c.Topics {
+		if _, err := k.Article(id); err != nil {
+			return chat.Options{}, fmt.Errorf("réglages : quick_topics : l’article « %s » n’existe pas dans le contenu", id)
+		}
+	}
+	return chat.Options{ShopName: c.ShopName, Greeting: c.Greeting, Topics: c.Topics, Hours: &hours, Phone: c.Phone, PhoneHours: c.PhoneHours}, nil
 }
 
 // openDB opens the data dir's bbolt file, creating the dir. A second

@@ -177,7 +177,7 @@ func TestBusyPortFailsAtStart(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Addr = p.addr()
 	q := &program{cfg: cfg, logger: newLogger(cfg, io.Discard)}
-	if err := q.start(context.Background()); err == nil || !strings.Contains(err.Error(), "listen on") {
+	if err := q.start(context.Background()); err == nil || !strings.Contains(err.Error(), "écouter sur") {
 		t.Errorf("start on a busy port: %v", err)
 	}
 	// The failed start released its data dir.
@@ -209,7 +209,7 @@ func TestParseConfig(t *testing.T) {
 		{[]string{"-log-level", "loud"}, "niveau de journal"},
 		{[]string{"-data", ""}, "dossier des données"},
 		{[]string{"-holidays", "25/12/2026"}, "AAAA-MM-JJ"},
-		{[]string{"-phone", "01 23 45 67 89"}, "ensemble"},
+		{[]string{"-phone-hours", "du lundi au vendredi"}, "sans numéro"},
 		{[]string{"-trusted-proxies", "mon-proxy"}, "proxy de confiance"},
 	}
 	for _, b := range bad {

@@ -99,8 +99,13 @@ type Message struct {
 
 // Options tune the decisions. Zero fields take the defaults.
 type Options struct {
-	// ShopName is used in the greeting.
+	// ShopName is used in the greeting; empty says « notre service client ».
 	ShopName string
+	// Greeting replaces the bot's first message.
+	Greeting string
+	// Topics are the article ids offered as quick topics under the
+	// greeting; empty takes the most asked articles of the content.
+	Topics []string
 	// ContactArticle is the article shown when the customer asks for a
 	// person ("nous-contacter" by default).
 	ContactArticle string
@@ -117,7 +122,8 @@ type Options struct {
 	AfterMisses int
 	// Hours are the service client's opening hours (DefaultHours).
 	Hours *Hours
-	// Phone and PhoneHours are said with the phone channel.
+	// Phone is the service client's number, offered as a channel when
+	// set, with PhoneHours (by default, Hours said in French).
 	Phone, PhoneHours string
 	// AgentsOnline overrides agent presence (tests); nil counts the agents
 	// seen at the console.
@@ -151,9 +157,6 @@ type Bot struct {
 
 // New returns a bot. It does no I/O: buckets are created on first write.
 func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
-	if opts.ShopName == "" {
-		opts.ShopName = "Maison Colibri"
-	}
 	if opts.ContactArticle == "" {
 		opts.ContactArticle = "nous-contacter"
 	}
@@ -175,15 +178,22 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	if opts.Hours == nil {
 		opts.Hours = &DefaultHours
 	}
-	if opts.Phone == "" {
-		opts.Phone = "01 86 95 42 10"
-		opts.PhoneHours = "du lundi au vendredi de 9 h à 19 h et le samedi de 10 h à 17 h"
+	if opts.PhoneHours == "" {
+		opts.PhoneHours = opts.Hours.Describe()
 	}
 	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts}
 }
 
 // Greeting is the bot's first message in a new conversation.
-func (b *Bot) Greeting() string { return fmt.Sprintf(msgGreeting, b.opts.ShopName) }
+func (b *Bot) Greeting() string {
+	switch {
+	case b.opts.Greeting != "":
+		return b.opts.Greeting
+	case b.opts.ShopName != "":
+		return fmt.Sprintf(msgGreeting, b.opts.ShopName)
+	}
+	return msgGreetingNoName
+}
 
 // Send handles one customer message in a conversation: it decides the reply
 // and stores the turn.

@@ -103,10 +103,16 @@ func (b *Bot) channels(now time.Time) []Channel {
 	}
 	cb := Channel{ID: ChannelCallback, Title: "Être rappelé", Detail: "Choisissez le créneau qui vous arrange.", Slots: b.slots(now)}
 	if !open {
-		cb.Detail = "Nos conseillers rappellent à partir de " + next + " : choisissez le créneau qui vous arrange."
+		cb.Detail = "Nos conseillers rappellent " + fromWhen(next) + " : choisissez le créneau qui vous arrange."
 	}
 	cs = append(cs, cb, Channel{ID: ChannelEmail, Title: "Écrire à un conseiller", Detail: "Réponse par e-mail sous 24 h ouvrées."})
-	phone := Channel{ID: ChannelPhone, Title: "Appeler le service client", Detail: b.opts.Phone + ", " + b.opts.PhoneHours + "."}
+	if b.opts.Phone == "" {
+		return cs
+	}
+	phone := Channel{ID: ChannelPhone, Title: "Appeler le service client", Detail: b.opts.Phone + "."}
+	if b.opts.PhoneHours != "" {
+		phone.Detail = b.opts.Phone + ", " + b.opts.PhoneHours + "."
+	}
 	if !open {
 		phone.Detail += " Le service est fermé pour le moment ; il rouvre " + next + "."
 	}
@@ -124,18 +130,36 @@ func (b *Bot) slots(now time.Time) []Slot {
 		if s.Close <= s.Open {
 			continue
 		}
-		mid := min(max(12*60, s.Open), s.Close)
-		for _, half := range []struct {
-			id       string
-			from, to int
-		}{{"am", s.Open, mid}, {"pm", max(mid, 14*60), s.Close}} {
+		for _, half := range b.daySlots(s) {
 			end := day.Add(time.Duration(half.to) * time.Minute)
-			if half.to-half.from < 60 || !end.After(now.Add(30*time.Minute)) {
+			if half.to-half.from < 30 || !end.After(now.Add(30*time.Minute)) {
 				continue
 			}
 			out = append(out, Slot{ID: day.Format("2006-01-02") + "-" + half.id,
-				Title: fmt.Sprintf("%s entre %d h et %d h", whenDay(day, now), half.from/60, half.to/60)})
+				Title: fmt.Sprintf("%s entre %s et %s", whenDay(day, now), clock(half.from), clock(half.to))})
 		}
+	}
+	return out
+}
+
+// daySlot is a callback slot of a day, in minutes after midnight.
+type daySlot struct {
+	id       string
+	from, to int
+}
+
+// daySlots are the callback slots of a day open during s: the configured
+// ones within s (their id is their start, "1400"), or the morning ("am")
+// and the afternoon ("pm").
+func (b *Bot) daySlots(s Span) []daySlot {
+	if len(b.opts.Hours.Slots) == 0 {
+		mid := min(max(12*60, s.Open), s.Close)
+		return []daySlot{{"am", s.Open, mid}, {"pm", max(mid, 14*60), s.Close}}
+	}
+	var out []daySlot
+	for _, c := range b.opts.Hours.Slots {
+		from, to := max(c.Open, s.Open), min(c.Close, s.Close)
+		out = append(out, daySlot{fmt.Sprintf("%02d%02d", c.Open/60, c.Open%60), from, to})
 	}
 	return out
 }
@@ -146,7 +170,7 @@ func (b *Bot) withHandoff(r *Reply, why string) *Reply {
 	r.Channels = b.channels(now)
 	text := why
 	if !b.opts.Hours.Open(now) {
-		text += " " + fmt.Sprintf(msgHandoffClosed, whenOpen(b.opts.Hours.NextOpen(now), now))
+		text += " " + fmt.Sprintf(msgHandoffClosed, fromWhen(whenOpen(b.opts.Hours.NextOpen(now), now)))
 	}
 	r.append(text)
 	return r

@@ -3,7 +3,8 @@ package chat
 // French texts the bot says. They are polite, never blame the customer, and
 // always lead somewhere: an answer, a choice, or a way to reach a person.
 const (
-	msgGreeting          = "Bonjour ! Je suis l’assistant de %s. Posez-moi votre question : suivi de colis, retour, remboursement, paiement, compte…"
+	msgGreeting          = "Bonjour ! Je suis l’assistant de %s. Posez-moi votre question, je vous réponds tout de suite."
+	msgGreetingNoName    = "Bonjour ! Je suis l’assistant du service client. Posez-moi votre question, je vous réponds tout de suite."
 	msgThanks            = "Avec plaisir ! Puis-je vous aider pour autre chose ?"
 	msgGoodbye           = "Merci de votre visite et belle journée !"
 	msgYes               = "Parfait ! Avez-vous une autre question ?"
@@ -24,7 +25,7 @@ const (
 	msgWhichOrder        = "Votre question concerne quelle commande ?"
 	msgGeneric           = "Voir la réponse générale"
 	msgOrdersDown        = "Je n’ai pas pu consulter votre commande pour le moment : voici la réponse générale. Réessayez dans quelques minutes pour une réponse personnalisée."
-	msgHandoffClosed     = "Nos conseillers sont absents pour le moment : ils vous répondront à partir de %s."
+	msgHandoffClosed     = "Nos conseillers sont absents pour le moment : ils vous répondront %s."
 	msgChooseChannel     = "Choisissez comment joindre un conseiller, il reprendra votre demande sans que vous ayez à la répéter."
 	msgAfterMisses       = "Je préfère vous passer le relais : un conseiller saura vous répondre. Choisissez comment le joindre."
 	msgIfNeeded          = "Si vous préférez en parler à un conseiller, choisissez comment le joindre."
@@ -47,8 +48,10 @@ var missMessages = []string{
 }
 
 // missNoHint are said when nothing in the knowledge base is even close.
+// They name no topic: the shop's topics are its own (the quick topics and
+// the contact article are offered as choices).
 var missNoHint = []string{
-	"Je n’ai malheureusement pas de réponse à cette question. Je peux vous aider pour le suivi de commande, la livraison, les retours, les remboursements, le paiement ou votre compte.",
-	"Cette question sort de ce que je connais, désolé. Je suis là pour vos commandes, livraisons, retours, remboursements, paiements et votre compte client.",
-	"Je ne sais pas répondre à cela, mais un conseiller de notre service client pourra vous aider. Pour une commande, une livraison ou un retour, je reste à votre disposition.",
+	"Je n’ai malheureusement pas de réponse à cette question. Un conseiller de notre service client pourra vous aider.",
+	"Cette question sort de ce que je connais, désolé. Un conseiller de notre service client saura sans doute vous répondre.",
+	"Je ne sais pas répondre à cela, mais un conseiller de notre service client pourra vous aider.",
 }

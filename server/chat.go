@@ -13,6 +13,8 @@ import (
 type conversationResponse struct {
 	*chat.Conversation
 	Greeting string `json:"greeting"`
+	// Topics are the quick topics offered under the greeting.
+	Topics []chat.Choice `json:"topics"`
 }
 
 // startRequest is the optional body of a new conversation: the token the
@@ -40,7 +42,7 @@ func (s *Server) handleConversationStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(conversationResponse{conv, s.bot.Greeting()})
+	return c.Status(fiber.StatusCreated).JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.Topics()})
 }
 
 func (s *Server) handleConversation(c *fiber.Ctx) error {
@@ -51,7 +53,7 @@ func (s *Server) handleConversation(c *fiber.Ctx) error {
 	// The id is all this request proves: not who the customer is, nor
 	// which order they proved (agents see both in the console).
 	conv.Identity, conv.Order = nil, ""
-	return c.JSON(conversationResponse{conv, s.bot.Greeting()})
+	return c.JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.Topics()})
 }
 
 // messageRequest is a message with, for a customer logged in on the shop,

@@ -21,7 +21,6 @@
     no: "Non",
     offline: "Connexion perdue. Nouvel essai dans quelques secondes… Votre message est conservé.",
     error: "Désolé, un souci technique m’empêche de répondre. Réessayez dans un instant.",
-    topics: ["Où est mon colis ?", "Retourner un article", "Suivre mon remboursement", "Contacter un conseiller"],
     phone: "Votre numéro de téléphone",
     slot: "Créneau de rappel",
     email: "Votre adresse e-mail",
@@ -259,7 +258,8 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
     conv = c.id;
     localStorage.setItem(key, JSON.stringify({ id: conv, who }));
     info(cfg.greeting || c.greeting);
-    choices(T.topics.map((t) => [t, () => send({ text: t }, t)]), "topics");
+    // The shop's own quick topics (its settings, or its most asked articles).
+    choices((c.topics || []).map((t) => [t.title, () => send({ choice: t.id }, t.title)]), "topics");
     listen();
   }
 
