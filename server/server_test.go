@@ -319,3 +319,30 @@ func TestEventStreamOutlivesWriteTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthReportsADatabaseThatCannotWrite: with the database unable to
+// write (here closed under the server, as a full disk would fail writes),
+// /healthz says degraded rather than ok.
+func TestHealthReportsADatabaseThatCannotWrite(t *testing.T) {
+	k, err := kb.Open(kb.Options{Content: os.DirFS("../kb/testdata/corpus"), IndexPath: filepath.Join(t.TempDir(), "index")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Close() })
+	db, err := bbolt.Open(filepath.Join(t.TempDir(), "g.db"), 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &strings.Builder{}
+	s := New(Config{}, chat.New(k, db, chat.Options{}), k, accounts.New(db, accounts.Options{}), slog.New(slog.NewTextHandler(logs, nil)))
+	if resp, body := do(t, s, "GET", "/healthz", ""); resp.StatusCode != 200 || !strings.Contains(body, `"database":"ok"`) {
+		t.Errorf("healthy: %d %s", resp.StatusCode, body)
+	}
+	db.Close()
+	if resp, body := do(t, s, "GET", "/healthz", ""); resp.StatusCode != 503 || !strings.Contains(body, `"status":"degraded"`) {
+		t.Errorf("database closed: %d %s, want 503 degraded", resp.StatusCode, body)
+	}
+	if !strings.Contains(logs.String(), "cannot write") {
+		t.Error("the cause is not logged")
+	}
+}
