@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +141,37 @@ func TestServeURL(t *testing.T) {
 		if got := serveURL(a); got != c.want {
 			t.Errorf("serveURL(%s) = %s, want %s", c.addr, got, c.want)
 		}
+	}
+}
+
+// TestRetentionJob: the running service deletes, by itself, a conversation
+// whose last activity is past the retention period.
+func TestRetentionJob(t *testing.T) {
+	cfg := testConfig(t)
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	p := &program{cfg: cfg, logger: newLogger(cfg, io.Discard), now: func() time.Time { return t0 }}
+	if err := p.start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := startFlow(t, "http://"+p.addr(), "")
+	f.say("comment annuler ma commande ?")
+	mustStop(t, p)
+
+	later := t0.AddDate(0, 13, 1)
+	q := &program{cfg: cfg, logger: newLogger(cfg, io.Discard), now: func() time.Time { return later }}
+	if err := q.start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer mustStop(t, q)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		code := call(t, "GET", "http://"+q.addr()+"/api/v1/conversations/"+f.id, "", nil)
+		if code == 404 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 13 months and a day the conversation is still there (%d)", code)
+		}
+		runtime.Gosched()
 	}
 }

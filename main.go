@@ -116,9 +116,12 @@ type config struct {
 	// ("2026-12-25,…"; empty keeps the French public holidays), and the
 	// phone number with its hours.
 	AfterMisses int
-	Holidays    []string
-	Phone       string
-	PhoneHours  string
+	// RetentionMonths: conversations and cases are deleted this long after
+	// their last activity (13).
+	RetentionMonths int
+	Holidays        []string
+	Phone           string
+	PhoneHours      string
 	// The shop settings file (guichet.yaml) and what only it sets: the
 	// greeting, the quick topics (article ids), the weekly hours (nil: the
 	// default) and the callback slots.
@@ -142,7 +145,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text"}
+	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text", RetentionMonths: 13}
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -176,6 +179,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	origins := getenv("GUICHET_WIDGET_ORIGINS")
 	proxies := getenv("GUICHET_TRUSTED_PROXIES")
 	holidays := getenv("GUICHET_HOLIDAYS")
+	if v := getenv("GUICHET_RETENTION_MONTHS"); v != "" {
+		if _, err := fmt.Sscan(v, &cfg.RetentionMonths); err != nil {
+			return cfg, fmt.Errorf("GUICHET_RETENTION_MONTHS=%q : un nombre de mois est attendu", v)
+		}
+	}
 	if v := getenv("GUICHET_HANDOFF_AFTER_MISSES"); v != "" {
 		if _, err := fmt.Sscan(v, &cfg.AfterMisses); err != nil {
 			return cfg, fmt.Errorf("GUICHET_HANDOFF_AFTER_MISSES=%q : un nombre est attendu", v)
@@ -194,6 +202,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
 	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "base URL of the merchant's order API (default: demo orders)")
+	fset.IntVar(&cfg.RetentionMonths, "retention-months", cfg.RetentionMonths, "months conversations and cases are kept after their last activity")
 	fset.IntVar(&cfg.AfterMisses, "handoff-after-misses", cfg.AfterMisses, "misses in a row before the bot offers a person (default 2)")
 	fset.StringVar(&holidays, "holidays", holidays, "comma-separated closed days, YYYY-MM-DD (default: French public holidays 2026-2027)")
 	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "service client phone number (default: the sample shop's)")
@@ -284,6 +293,9 @@ func (c config) validate() error {
 			return errors.New("avec GUICHET_SMTP_ADDR, indiquez GUICHET_SMTP_FROM (l’expéditeur) et GUICHET_SUPPORT_EMAIL (où vont les demandes par e-mail)")
 		}
 	}
+	if c.RetentionMonths < 1 {
+		return errors.New("la durée de conservation (-retention-months) doit être d’un mois au moins")
+	}
 	if c.AfterMisses < 0 {
 		return errors.New("handoff-after-misses doit valoir 1 ou plus")
 	}
@@ -327,8 +339,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q smtp=%s smtp_password=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q smtp=%s smtp_password=%s retention_months=%d log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, smtp, set(c.SMTPPassword), c.RetentionMonths, c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -348,13 +360,15 @@ type program struct {
 	// now is the clock (tests set it to be within opening hours).
 	now func() time.Time
 
-	db     *bbolt.DB
-	kb     *kb.KB
-	bot    *chat.Bot
-	srv    *server.Server
-	ctl    *control
-	ln     net.Listener
-	served chan error
+	db  *bbolt.DB
+	kb  *kb.KB
+	bot *chat.Bot
+	srv *server.Server
+	ctl *control
+	ln  net.Listener
+	// pruning is closed to stop the retention job, which closes pruned.
+	pruning, pruned chan struct{}
+	served          chan error
 }
 
 // start opens storage and the knowledge base, binds the listener (a busy
@@ -417,7 +431,7 @@ func (p *program) start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	bot := chat.New(k, db, chat.Options{ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, Orders: source, AfterMisses: p.cfg.AfterMisses,
+	bot := chat.New(k, db, chat.Options{ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
 		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
@@ -441,7 +455,32 @@ func (p *program) start(ctx context.Context) (err error) {
 	p.ln = ln
 	p.served = make(chan error, 1)
 	go func() { p.served <- p.srv.Serve(ln) }()
+	p.pruning = make(chan struct{})
+	p.pruned = make(chan struct{})
+	go p.prune(time.Hour)
 	return nil
+}
+
+// prune deletes what is past the retention period, at start and then
+// every interval, until stop.
+func (p *program) prune(every time.Duration) {
+	defer close(p.pruned)
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	for {
+		n, err := p.bot.Prune(context.Background())
+		switch {
+		case err != nil:
+			p.logger.Error("retention: pruning failed", "err", err)
+		case n.Conversations > 0 || n.Cases > 0:
+			p.logger.Info("retention: pruned", "conversations", n.Conversations, "cases", n.Cases, "months", p.cfg.RetentionMonths)
+		}
+		select {
+		case <-ticker.C:
+		case <-p.pruning:
+			return
+		}
+	}
 }
 
 // sampleShop is what the sample content says of its shop, Maison Colibri:
@@ -516,6 +555,8 @@ func (p *program) addr() string { return p.ln.Addr().String() }
 // stop ends the event streams, shuts the server down, then closes the
 // index, then the database.
 func (p *program) stop(ctx context.Context) error {
+	close(p.pruning)
+	<-p.pruned
 	p.bot.Close()
 	errs := []error{p.srv.Shutdown(ctx)}
 	// Shutdown does nothing if Serve has not started yet; closing the

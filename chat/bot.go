@@ -132,6 +132,9 @@ type Options struct {
 	// customers; nil stores requests without sending anything.
 	Mailer       *mailer.Mailer
 	SupportEmail string
+	// RetentionMonths is how long conversations and cases are kept after
+	// their last activity (13); see Prune.
+	RetentionMonths int
 	// Now gives the time (tests inject a clock).
 	Now func() time.Time
 }
@@ -171,6 +174,9 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.RetentionMonths == 0 {
+		opts.RetentionMonths = defaultRetention
 	}
 	if opts.AfterMisses == 0 {
 		opts.AfterMisses = 2
