@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -173,5 +174,41 @@ func TestRetentionJob(t *testing.T) {
 			t.Fatalf("after 13 months and a day the conversation is still there (%d)", code)
 		}
 		runtime.Gosched()
+	}
+}
+
+func TestForgetCommand(t *testing.T) {
+	cfg := testConfig(t)
+	p := mustStart(t, cfg)
+	base := "http://" + p.addr()
+	f, _ := startFlow(t, base, "")
+	f.say("comment annuler ma commande ?")
+	if code := call(t, "POST", base+"/api/v1/conversations/"+f.id+"/handoff", `{"channel": "email", "email": "Camille@Exemple.fr", "message": "Je voudrais annuler."}`, nil); code != 201 {
+		t.Fatalf("e-mail request: %d", code)
+	}
+	g, _ := startFlow(t, base, "")
+	g.say("comment annuler ma commande ?")
+	export := filepath.Join(t.TempDir(), "export.json")
+	if out, err := cli(t, cfg.DataDir, "", "forget", "-email", "camille@exemple.fr", "-o", export, "-export-only"); err != nil || !strings.Contains(out, "1 conversation(s) et 1 demande(s) trouvées") {
+		t.Fatalf("export while running: %q, %v", out, err)
+	}
+	data, err := os.ReadFile(export)
+	if err != nil || !strings.Contains(string(data), f.id) || !strings.Contains(string(data), "Je voudrais annuler.") || strings.Contains(string(data), g.id) {
+		t.Errorf("export %s: %v", data, err)
+	}
+	if code := call(t, "GET", base+"/api/v1/conversations/"+f.id, "", nil); code != 200 {
+		t.Errorf("-export-only deleted the conversation: %d", code)
+	}
+	if out, err := cli(t, cfg.DataDir, "", "forget", "-email", "camille@exemple.fr"); err != nil || !strings.Contains(out, "effacées") {
+		t.Fatalf("forget: %q, %v", out, err)
+	}
+	if code := call(t, "GET", base+"/api/v1/conversations/"+f.id, "", nil); code != 404 {
+		t.Errorf("after forget: %d, want 404", code)
+	}
+	if code := call(t, "GET", base+"/api/v1/conversations/"+g.id, "", nil); code != 200 {
+		t.Errorf("another visitor's conversation: %d, want kept", code)
+	}
+	if _, err := cli(t, cfg.DataDir, "", "forget", "-email", "pas-une-adresse"); err == nil || !strings.Contains(err.Error(), "adresse e-mail") {
+		t.Errorf("bad address: %v, want a French error", err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"go.etcd.io/bbolt"
 
 	"github.com/guichet/guichet/accounts"
+	"github.com/guichet/guichet/chat"
 )
 
 // The control socket. bbolt lets one process at a time open the data
@@ -32,14 +33,15 @@ const controlSocket = "guichet.sock"
 type control struct {
 	db    *bbolt.DB
 	users *accounts.Store
+	bot   *chat.Bot
 	srv   *http.Server
 	path  string
 }
 
 // startControl listens on the data dir's socket. The caller holds the
 // bbolt lock, so a socket file left there is stale.
-func startControl(dataDir string, db *bbolt.DB, users *accounts.Store) (*control, error) {
-	c := &control{db: db, users: users, path: filepath.Join(dataDir, controlSocket)}
+func startControl(dataDir string, db *bbolt.DB, users *accounts.Store, bot *chat.Bot) (*control, error) {
+	c := &control{db: db, users: users, bot: bot, path: filepath.Join(dataDir, controlSocket)}
 	_ = os.Remove(c.path)
 	ln, err := net.Listen("unix", c.path)
 	if err != nil {
@@ -55,6 +57,7 @@ func startControl(dataDir string, db *bbolt.DB, users *accounts.Store) (*control
 	mux.HandleFunc("POST /users", c.handleUserAdd)
 	mux.HandleFunc("POST /users/{name}/{action}", c.handleUserAction)
 	mux.HandleFunc("DELETE /users/{name}", c.handleUserDelete)
+	mux.HandleFunc("POST /forget", c.handleForget)
 	c.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go c.srv.Serve(ln)
 	return c, nil
@@ -133,14 +136,38 @@ func (c *control) handleUserDelete(w http.ResponseWriter, r *http.Request) {
 	controlError(w, c.users.Delete(r.PathValue("name")))
 }
 
+// forgetRequest asks for what is held about a customer, erased or not.
+type forgetRequest struct {
+	Email string `json:"email"`
+	Erase bool   `json:"erase"`
+}
+
+func (c *control) handleForget(w http.ResponseWriter, r *http.Request) {
+	var req forgetRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, "requête illisible", http.StatusBadRequest)
+		return
+	}
+	ex, err := c.bot.Forget(r.Context(), req.Email, req.Erase)
+	if err != nil {
+		controlError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(ex)
+}
+
 // controlError answers err in French for the administrator, or 204.
 func controlError(w http.ResponseWriter, err error) {
 	var inv *accounts.InvalidError
+	var fe *chat.FormError
 	switch {
 	case err == nil:
 		w.WriteHeader(http.StatusNoContent)
 	case errors.As(err, &inv):
 		http.Error(w, inv.Message, http.StatusBadRequest)
+	case errors.As(err, &fe):
+		http.Error(w, fe.Fields["email"], http.StatusBadRequest)
 	case errors.Is(err, accounts.ErrExists):
 		http.Error(w, "cet utilisateur existe déjà", http.StatusConflict)
 	case errors.Is(err, accounts.ErrNotFound):
@@ -172,7 +199,8 @@ func withControl(dataDir string, f func(*controlClient) error) error {
 		return err
 	}
 	defer db.Close()
-	ctl, err := startControl(dataDir, db, accounts.New(db, accounts.Options{}))
+	// The commands touch no article: the bot needs no knowledge base.
+	ctl, err := startControl(dataDir, db, accounts.New(db, accounts.Options{}), chat.New(nil, db, chat.Options{}))
 	if err != nil {
 		return err
 	}

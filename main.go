@@ -60,12 +60,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runEval(args[1:], stdout, stderr)
 		case "backup":
 			return runBackup(args[1:], getenv, stdout, stderr)
+		case "forget":
+			return runForget(args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
 		default:
 			if !strings.HasPrefix(args[0], "-") {
 				// "guichet chek" must not start the sample shop on :8080.
-				return fmt.Errorf("commande inconnue « %s » : utilisez serve (par défaut), user, check, eval ou backup", args[0])
+				return fmt.Errorf("commande inconnue « %s » : utilisez serve (par défaut), user, check, eval, backup ou forget", args[0])
 			}
 		}
 	}
@@ -438,7 +440,7 @@ func (p *program) start(ctx context.Context) (err error) {
 	users := accounts.New(db, accounts.Options{})
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
 		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k, users, p.logger)
-	ctl, err := startControl(p.cfg.DataDir, db, users)
+	ctl, err := startControl(p.cfg.DataDir, db, users, bot)
 	if err != nil {
 		return err
 	}
