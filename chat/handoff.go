@@ -452,6 +452,24 @@ func (b *Bot) countTranscript(convID, addr string) error {
 	return nil
 }
 
+// WaitingCases returns one page of the cases waiting for an agent, oldest
+// first (the longest wait on top), and how many wait in all: the queue
+// stays small to send whatever the backlog.
+func (b *Bot) WaitingCases(ctx context.Context, offset, limit int) (page []Case, total int, err error) {
+	all, err := b.Cases(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var waiting []Case
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].State == CaseWaiting {
+			waiting = append(waiting, all[i])
+		}
+	}
+	offset = min(max(offset, 0), len(waiting))
+	return waiting[offset:min(offset+max(limit, 0), len(waiting))], len(waiting), nil
+}
+
 // Cases returns every case, newest first.
 func (b *Bot) Cases(ctx context.Context) ([]Case, error) {
 	var out []Case

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -210,5 +211,37 @@ func TestCSRFBoundToSession(t *testing.T) {
 	}
 	if resp, _ := alice.do("POST", "/agent/logout", url.Values{"_csrf": {tokenOf(alice)}}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("the current token: %d, want the logout", resp.StatusCode)
+	}
+}
+
+// TestQueueIsPaginated: a backlog of cases gives a queue page of bounded
+// size, with links to the rest.
+func TestQueueIsPaginated(t *testing.T) {
+	s, _ := mustServer(t, Config{ChatRate: 1000})
+	for i := range 2*queuePage + 7 {
+		id := mustStart(t, s)
+		if resp, body := do(t, s, "POST", "/api/v1/conversations/"+id+"/handoff", `{"channel": "email", "email": "client`+strconv.Itoa(i)+`@exemple.fr", "message": "Bonjour"}`); resp.StatusCode != 201 {
+			t.Fatalf("handoff %d: %d %s", i, resp.StatusCode, body)
+		}
+	}
+	agent := &browser{t: t, s: s, cookies: map[string]string{}}
+	agent.login("alice", "un mot de passe solide")
+	for _, c := range []struct {
+		page, rows int
+		pager      string
+	}{
+		{1, queuePage, "Demandes 1 à 50 sur 107."},
+		{2, queuePage, "Demandes 51 à 100 sur 107."},
+		{3, 7, "Demandes 101 à 107 sur 107."},
+	} {
+		_, body := agent.do("GET", "/agent?page="+strconv.Itoa(c.page), nil)
+		if got := strings.Count(body, `data-testid="case"`); got != c.rows || !strings.Contains(body, c.pager) {
+			t.Errorf("page %d: %d rows, want %d and %q", c.page, got, c.rows, c.pager)
+		}
+	}
+	// The oldest wait comes first.
+	_, body := agent.do("GET", "/agent", nil)
+	if first, last := strings.Index(body, "client0@"), strings.Index(body, "client49@"); first < 0 || last < first {
+		t.Errorf("page 1 does not start with the oldest case")
 	}
 }
