@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -113,8 +114,34 @@ func (s *Server) handleConversationEvents(c *fiber.Ctx) error {
 	if _, err := s.bot.Conversation(c.UserContext(), c.Params("id")); err != nil {
 		return err
 	}
+	release, ok := s.holdStream(s.clientIP(c))
+	if !ok {
+		return fiber.ErrTooManyRequests
+	}
 	events, cancel := s.bot.Subscribe(c.Params("id"))
-	return s.stream(c, events, cancel)
+	return s.stream(c, events, func() { cancel(); release() })
+}
+
+// holdStream counts an open event stream for a client, unless it has
+// StreamsPerClient open already; release ends it. Each stream holds a
+// connection and a subscription, so one client must not open thousands.
+func (s *Server) holdStream(client string) (release func(), ok bool) {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	if s.streams[client] >= s.cfg.StreamsPerClient {
+		return nil, false
+	}
+	s.streams[client]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.streamsMu.Lock()
+			defer s.streamsMu.Unlock()
+			if s.streams[client]--; s.streams[client] <= 0 {
+				delete(s.streams, client)
+			}
+		})
+	}, true
 }
 
 // handleTranscript lets the customer download the conversation as text.

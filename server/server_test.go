@@ -346,3 +346,56 @@ func TestHealthReportsADatabaseThatCannotWrite(t *testing.T) {
 		t.Error("the cause is not logged")
 	}
 }
+
+// TestEventStreamsPerClient: one client address holds a bounded number of
+// event streams; behind a trusted proxy, that is each customer's own.
+func TestEventStreamsPerClient(t *testing.T) {
+	s, _ := mustServer(t, Config{StreamsPerClient: 2, WriteTimeout: time.Second, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	id := mustStart(t, s)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.bot.Close(); s.Shutdown(context.Background()) })
+	open := func(client string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/api/v1/conversations/"+id+"/events", nil)
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := (&http.Transport{}).RoundTrip(req) // a connection of its own
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == 200 {
+			bufio.NewReader(resp.Body).ReadString('\n') // the stream is open
+		}
+		return resp
+	}
+	first, second := open("198.51.100.1"), open("198.51.100.1")
+	defer second.Body.Close()
+	if first.StatusCode != 200 || second.StatusCode != 200 {
+		t.Fatalf("two streams: %d %d", first.StatusCode, second.StatusCode)
+	}
+	if r := open("198.51.100.1"); r.StatusCode != 429 {
+		t.Errorf("third stream of one client: %d, want 429", r.StatusCode)
+	}
+	other := open("198.51.100.2")
+	defer other.Body.Close()
+	if other.StatusCode != 200 {
+		t.Errorf("another customer: %d, want 200", other.StatusCode)
+	}
+	// A stream closed gives its place back, once the server notices (at
+	// its next write: a keep-alive comment every half write timeout).
+	first.Body.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := open("198.51.100.1")
+		if r.StatusCode == 200 {
+			r.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the closed stream's place never came back: %d", r.StatusCode)
+		}
+	}
+}
