@@ -19,6 +19,7 @@ import (
 func runBackup(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fset.SetOutput(stderr)
+	fset.Usage = func() { printFlags(stderr, fset) }
 	dataDir := dataDirFlag(fset, getenv)
 	out := fset.String("o", "", "fichier de la copie, par exemple guichet-2026-12-01.db")
 	if err := fset.Parse(args); err != nil {

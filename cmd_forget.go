@@ -18,6 +18,7 @@ import (
 func runForget(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("forget", flag.ContinueOnError)
 	fset.SetOutput(stderr)
+	fset.Usage = func() { printFlags(stderr, fset) }
 	dataDir := dataDirFlag(fset, getenv)
 	email := fset.String("email", "", "adresse e-mail du client")
 	out := fset.String("o", "", "fichier où écrire l’export JSON")

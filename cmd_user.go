@@ -35,6 +35,7 @@ func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout,
 	cmd := args[0]
 	fset := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
 	fset.SetOutput(stderr)
+	fset.Usage = func() { printFlags(stderr, fset) }
 	dataDir := dataDirFlag(fset, getenv)
 	name := fset.String("name", "", "nom de connexion")
 	role := fset.String("role", "agent", "agent, editor ou admin")

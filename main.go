@@ -44,7 +44,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h: the options were printed
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "guichet:", err)
 		os.Exit(1)
 	}
@@ -88,6 +92,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return p.stop(sctx)
+}
+
+// printFlags lists a command's options in French (flag.PrintDefaults
+// writes « default »).
+func printFlags(w io.Writer, fset *flag.FlagSet) {
+	fset.VisitAll(func(f *flag.Flag) {
+		fmt.Fprintf(w, "  -%s\n    \t%s", f.Name, f.Usage)
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (par défaut : %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
 }
 
 // serveURL is the URL to open for the address Guichet listens on: an
@@ -198,21 +214,25 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 	fset := flag.NewFlagSet("guichet", flag.ContinueOnError)
 	fset.SetOutput(stderr)
-	fset.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
-	fset.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (bbolt file and search index)")
-	fset.StringVar(&cfg.ContentDir, "content", cfg.ContentDir, "directory of Markdown articles, watched for changes (default: embedded sample content)")
-	fset.StringVar(&origins, "widget-origins", origins, "comma-separated origins allowed to call the API from a browser")
-	fset.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1/32")
-	fset.StringVar(&cfg.SettingsFile, "settings", cfg.SettingsFile, "shop settings file (default: guichet.yaml when it exists)")
-	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "shop name the bot introduces itself with (default: the settings file's)")
-	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
-	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
-	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "base URL of the merchant's order API (default: demo orders)")
-	fset.IntVar(&cfg.RetentionMonths, "retention-months", cfg.RetentionMonths, "months conversations and cases are kept after their last activity")
-	fset.IntVar(&cfg.AfterMisses, "handoff-after-misses", cfg.AfterMisses, "misses in a row before the bot offers a person (default 2)")
-	fset.StringVar(&holidays, "holidays", holidays, "comma-separated closed days, YYYY-MM-DD (default: French public holidays 2026-2027)")
-	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "service client phone number (default: the sample shop's)")
-	fset.StringVar(&cfg.PhoneHours, "phone-hours", cfg.PhoneHours, "phone opening hours, as said to customers")
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "usage : guichet [serve] [options] | user | check | intents | eval | backup | forget\noptions du service :")
+		printFlags(stderr, fset)
+	}
+	fset.StringVar(&cfg.Addr, "addr", cfg.Addr, "adresse d’écoute, hôte:port")
+	fset.StringVar(&cfg.DataDir, "data", cfg.DataDir, "dossier des données (fichier bbolt et index de recherche)")
+	fset.StringVar(&cfg.ContentDir, "content", cfg.ContentDir, "dossier des articles Markdown, relus à chaque changement (par défaut : le contenu d’exemple intégré)")
+	fset.StringVar(&origins, "widget-origins", origins, "origines (séparées par des virgules) des pages de la boutique qui intègrent le widget")
+	fset.StringVar(&proxies, "trusted-proxies", proxies, "CIDR (séparés par des virgules) des proxys dont on croit X-Forwarded-For, par exemple 127.0.0.1/32")
+	fset.StringVar(&cfg.SettingsFile, "settings", cfg.SettingsFile, "fichier des réglages de la boutique (par défaut : guichet.yaml s’il existe)")
+	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "nom de la boutique, dit par l’assistant (par défaut : celui des réglages)")
+	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "niveau de journal : debug, info, warn ou error")
+	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "format du journal : text ou json")
+	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "URL de base de l’API des commandes du marchand (par défaut : commandes de démonstration)")
+	fset.IntVar(&cfg.RetentionMonths, "retention-months", cfg.RetentionMonths, "mois de conservation des conversations et demandes après leur dernière activité")
+	fset.IntVar(&cfg.AfterMisses, "handoff-after-misses", cfg.AfterMisses, "questions sans réponse d’affilée avant de proposer un conseiller (par défaut 2)")
+	fset.StringVar(&holidays, "holidays", holidays, "jours fermés AAAA-MM-JJ, séparés par des virgules (par défaut : jours fériés 2026-2027)")
+	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "numéro du service client (par défaut : celui des réglages)")
+	fset.StringVar(&cfg.PhoneHours, "phone-hours", cfg.PhoneHours, "horaires du téléphone, tels que dits aux clients (par défaut : les heures d’ouverture)")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
 	}
