@@ -511,7 +511,8 @@ func (p *program) prune(every time.Duration) {
 
 // sampleShop is what the sample content says of its shop, Maison Colibri:
 // used only with the sample content, never for a shop's own.
-var sampleShop = chat.Options{ShopName: "Maison Colibri", Phone: "01 86 95 42 10"}
+var sampleShop = chat.Options{ShopName: "Maison Colibri", Phone: "01 86 95 42 10",
+	Topics: []string{"suivi-colis", "retourner-article", "delai-remboursement", "nous-contacter"}}
 
 // shop is what the bot says of the shop: the settings, with the sample
 // shop's name and phone when serving the sample content, and the quick
@@ -520,6 +521,9 @@ func (p *program) shop(k *kb.KB) (chat.Options, error) {
 	c := p.cfg
 	if c.ContentDir == "" {
 		c.ShopName, c.Phone = cmp.Or(c.ShopName, sampleShop.ShopName), cmp.Or(c.Phone, sampleShop.Phone)
+		if len(c.Topics) == 0 {
+			c.Topics = sampleShop.Topics
+		}
 	}
 	hours := chat.DefaultHours
 	if c.Week != nil {
