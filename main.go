@@ -464,16 +464,19 @@ func (p *program) start(ctx context.Context) (err error) {
 	users := accounts.New(db, accounts.Options{})
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
 		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k, users, p.logger)
-	ctl, err := startControl(p.cfg.DataDir, db, users, bot)
-	if err != nil {
-		return err
+	// Without the control socket (a data dir path too long for one, say)
+	// the service still serves; only the commands need it while it runs.
+	ctl, cerr := startControl(p.cfg.DataDir, db, users, bot)
+	if cerr != nil {
+		p.logger.Warn("no control socket: user, backup and forget need the service stopped", "err", cerr)
+	} else {
+		defer func() {
+			if err != nil {
+				ctl.close()
+			}
+		}()
+		p.ctl = ctl
 	}
-	defer func() {
-		if err != nil {
-			ctl.close()
-		}
-	}()
-	p.ctl = ctl
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("écouter sur %s : %w", p.cfg.Addr, err)
@@ -595,8 +598,10 @@ func (p *program) stop(ctx context.Context) error {
 	if err := <-p.served; err != nil && !errors.Is(err, net.ErrClosed) {
 		errs = append(errs, err)
 	}
-	if err := p.ctl.close(); err != nil {
-		errs = append(errs, fmt.Errorf("close control socket: %w", err))
+	if p.ctl != nil {
+		if err := p.ctl.close(); err != nil {
+			errs = append(errs, fmt.Errorf("close control socket: %w", err))
+		}
 	}
 	errs = append(errs, p.kb.Close())
 	if err := p.db.Close(); err != nil {
