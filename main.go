@@ -147,11 +147,12 @@ type config struct {
 	// The shop settings file (guichet.yaml) and what only it sets: the
 	// greeting, the quick topics (article ids), the weekly hours (nil: the
 	// default) and the callback slots.
-	SettingsFile string
-	Greeting     string
-	Topics       []string
-	Week         *[7]chat.Span
-	Slots        []chat.Span
+	SettingsFile   string
+	Greeting       string
+	ContactArticle string
+	Topics         []string
+	Week           *[7]chat.Span
+	Slots          []chat.Span
 	// SMTP server for e-mail requests and transcripts; SupportEmail
 	// receives the requests.
 	SMTPAddr, SMTPFrom, SMTPUser string
@@ -457,7 +458,7 @@ func (p *program) start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	bot := chat.New(k, db, chat.Options{ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
+	bot := chat.New(k, db, chat.Options{ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, ContactArticle: shop.ContactArticle, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
 		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
@@ -541,7 +542,13 @@ func (p *program) shop(k *kb.KB) (chat.Options, error) {
 			return chat.Options{}, fmt.Errorf("réglages : quick_topics : l’article « %s » n’existe pas dans le contenu", id)
 		}
 	}
-	return chat.Options{ShopName: c.ShopName, Greeting: c.Greeting, Topics: c.Topics, Hours: &hours, Phone: c.Phone, PhoneHours: c.PhoneHours}, nil
+	if c.ContactArticle != "" {
+		if _, err := k.Article(c.ContactArticle); err != nil {
+			return chat.Options{}, fmt.Errorf("réglages : contact_article : l’article « %s » n’existe pas dans le contenu", c.ContactArticle)
+		}
+	}
+	return chat.Options{ShopName: c.ShopName, Greeting: c.Greeting, Topics: c.Topics, ContactArticle: c.ContactArticle,
+		Hours: &hours, Phone: c.Phone, PhoneHours: c.PhoneHours}, nil
 }
 
 // openDB opens the data dir's bbolt file, creating the dir. A second

@@ -29,6 +29,9 @@ type settingsFile struct {
 	CallbackSlots []string          `yaml:"callback_slots"`
 	Greeting      string            `yaml:"greeting"`
 	QuickTopics   []string          `yaml:"quick_topics"`
+	// ContactArticle is the article that says how to reach the service
+	// client ("nous-contacter").
+	ContactArticle string `yaml:"contact_article"`
 }
 
 // weekdays name the keys of "hours", in English or in French.
@@ -72,7 +75,7 @@ func readSettings(path string, required bool, cfg *config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s : réglages illisibles (clés permises : name, phone, phone_hours, hours, holidays, callback_slots, greeting, quick_topics) : %w", path, err)
+		return fmt.Errorf("%s : réglages illisibles (clés permises : name, phone, phone_hours, hours, holidays, callback_slots, greeting, quick_topics, contact_article) : %w", path, err)
 	}
 	bad := func(key string, err error) error { return fmt.Errorf("%s : %s : %w", path, key, err) }
 	if len(f.Hours) > 0 {
@@ -109,6 +112,7 @@ func readSettings(path string, required bool, cfg *config) error {
 	set(&cfg.Phone, f.Phone)
 	set(&cfg.PhoneHours, f.PhoneHours)
 	set(&cfg.Greeting, f.Greeting)
+	set(&cfg.ContactArticle, f.ContactArticle)
 	if len(cfg.Holidays) == 0 {
 		cfg.Holidays = f.Holidays
 	}

@@ -129,3 +129,19 @@ func TestBadSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestShopContactArticle(t *testing.T) {
+	base, err := startShop(t, "contact_article: annuler-commande\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var start startReply
+	call(t, "POST", base+"/api/v1/conversations", "", &start)
+	if n := len(start.Topics); n == 0 || start.Topics[n-1].ID != "annuler-commande" {
+		t.Errorf("topics %+v: want the configured contact article last", start.Topics)
+	}
+	f, _ := startFlow(t, base, "")
+	if r := f.say("je veux parler à un conseiller"); r.ArticleID != "annuler-commande" {
+		t.Errorf("a request for a person: %s, want the configured contact article", r.ArticleID)
+	}
+}
