@@ -387,12 +387,13 @@ type program struct {
 	// now is the clock (tests set it to be within opening hours).
 	now func() time.Time
 
-	db  *bbolt.DB
-	kb  *kb.KB
-	bot *chat.Bot
-	srv *server.Server
-	ctl *control
-	ln  net.Listener
+	db    *bbolt.DB
+	kb    *kb.KB
+	bot   *chat.Bot
+	srv   *server.Server
+	ctl   *control
+	users *accounts.Store
+	ln    net.Listener
 	// pruning is closed to stop the retention job, which closes pruned.
 	pruning, pruned chan struct{}
 	served          chan error
@@ -463,6 +464,7 @@ func (p *program) start(ctx context.Context) (err error) {
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
 	users := accounts.New(db, accounts.Options{})
+	p.users = users
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
 		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k, users, p.logger)
 	// Without the control socket (a data dir path too long for one, say)
@@ -504,6 +506,9 @@ func (p *program) prune(every time.Duration) {
 			p.logger.Error("retention: pruning failed", "err", err)
 		case n.Conversations > 0 || n.Cases > 0:
 			p.logger.Info("retention: pruned", "conversations", n.Conversations, "cases", n.Cases, "months", p.cfg.RetentionMonths)
+		}
+		if _, err := p.users.PruneSessions(); err != nil {
+			p.logger.Error("retention: pruning sessions failed", "err", err)
 		}
 		select {
 		case <-ticker.C:

@@ -322,6 +322,41 @@ func (s *Store) Revoke(name string) error {
 	return nil
 }
 
+// PruneSessions deletes the sessions that expired, so that the bucket does
+// not grow with every login; it returns how many.
+func (s *Store) PruneSessions() (int, error) {
+	now := s.opts.Now()
+	var n int
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		if b == nil {
+			return nil
+		}
+		var doomed [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var sess session
+			if json.Unmarshal(v, &sess) != nil || !now.Before(sess.Expires) {
+				doomed = append(doomed, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range doomed {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(doomed)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune sessions: %w", err)
+	}
+	return n, nil
+}
+
 func revoke(tx *bbolt.Tx, name string) error {
 	b := tx.Bucket(bucketSessions)
 	if b == nil {

@@ -138,3 +138,22 @@ func TestLockoutAndManagement(t *testing.T) {
 		t.Errorf("deleted user logged in: %v", err)
 	}
 }
+
+func TestPruneSessions(t *testing.T) {
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	s := mustStore(t, &now)
+	s.Add("alice", RoleAgent, "correct horse battery")
+	old, _, _ := s.Login("alice", "correct horse battery")
+	now = now.Add(SessionLife - time.Hour)
+	fresh, _, _ := s.Login("alice", "correct horse battery")
+	now = now.Add(2 * time.Hour) // the first one expired an hour ago
+	if n, err := s.PruneSessions(); err != nil || n != 1 {
+		t.Errorf("PruneSessions = %d, %v, want 1", n, err)
+	}
+	if _, err := s.Session(fresh); err != nil {
+		t.Errorf("the live session was pruned: %v", err)
+	}
+	if _, err := s.Session(old); !errors.Is(err, ErrNoSession) {
+		t.Errorf("the expired one: %v", err)
+	}
+}
