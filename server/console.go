@@ -45,7 +45,9 @@ type pageData struct {
 	Query   string
 	Hits    []hitRow
 	Live    []liveRow
-	Pager   *pager
+	// LiveMore counts the active conversations beyond those listed.
+	LiveMore int
+	Pager    *pager
 }
 
 type turnRow struct{ At, Who, Text string }
@@ -134,12 +136,17 @@ func (s *Server) handleQueue(c *fiber.Ctx) error {
 		return err
 	}
 	var live []liveRow
-	for _, r := range recent {
-		if r.Mode == chat.ModeBot {
+	more := 0
+	for _, r := range recent { // the most recently active first
+		switch {
+		case r.Mode != chat.ModeBot:
+		case len(live) == queuePage:
+			more++
+		default:
 			live = append(live, liveRow{ID: r.ID, Label: "Active " + waited(time.Since(r.Updated)) + " — commencée il y a " + waited(time.Since(r.Created))})
 		}
 	}
-	d := pageData{Title: "File d’attente", Cases: rows, Live: live, Events: "/agent/events"}
+	d := pageData{Title: "File d’attente", Cases: rows, Live: live, LiveMore: more, Events: "/agent/events"}
 	if total > len(rows) {
 		d.Pager = &pager{From: (page-1)*queuePage + 1, To: (page-1)*queuePage + len(rows), Total: total}
 		if page > 1 {

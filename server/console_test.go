@@ -239,8 +239,12 @@ func TestQueueIsPaginated(t *testing.T) {
 			t.Errorf("page %d: %d rows, want %d and %q", c.page, got, c.rows, c.pager)
 		}
 	}
-	// The oldest wait comes first.
+	// The oldest wait comes first, and the conversations active with the
+	// bot are bounded too.
 	_, body := agent.do("GET", "/agent", nil)
+	if !strings.Contains(body, "Et 57 autres conversations actives.") {
+		t.Errorf("the active conversations are not bounded to %d", queuePage)
+	}
 	if first, last := strings.Index(body, "client0@"), strings.Index(body, "client49@"); first < 0 || last < first {
 		t.Errorf("page 1 does not start with the oldest case")
 	}
