@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/guichet/guichet/accounts"
 )
@@ -75,7 +76,7 @@ func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout,
 				state := "actif"
 				if u.Disabled {
 					state = "désactivé"
-				} else if !u.LockedUntil.IsZero() {
+				} else if u.LockedUntil.After(time.Now()) {
 					state = "bloqué jusqu’à " + u.LockedUntil.Local().Format("02/01 15:04")
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, state, u.Created.Local().Format("02/01/2006"))
