@@ -118,9 +118,12 @@ func (h Hours) Describe() string {
 		}
 		if s.Close > s.Open {
 			span := "de " + clock(s.Open) + " à " + clock(s.Close)
-			if j-i == 1 {
+			switch j - i {
+			case 1:
 				parts = append(parts, "le "+frenchDays[d]+" "+span)
-			} else {
+			case 2:
+				parts = append(parts, "le "+frenchDays[d]+" et le "+frenchDays[(j)%7]+" "+span)
+			default:
 				parts = append(parts, "du "+frenchDays[d]+" au "+frenchDays[(j)%7]+" "+span)
 			}
 		}

@@ -63,7 +63,7 @@ func TestHoursInFrench(t *testing.T) {
 	}{
 		{DefaultHours, "du lundi au vendredi de 9 h à 19 h et le samedi de 10 h à 17 h"},
 		{week(map[time.Weekday]Span{time.Tuesday: {600, 1140}, time.Wednesday: {600, 1140}, time.Saturday: {570, 750}}),
-			"du mardi au mercredi de 10 h à 19 h et le samedi de 9 h 30 à 12 h 30"},
+			"le mardi et le mercredi de 10 h à 19 h et le samedi de 9 h 30 à 12 h 30"},
 		{week(map[time.Weekday]Span{time.Monday: {540, 720}, time.Sunday: {540, 720}}), "le lundi de 9 h à 12 h et le dimanche de 9 h à 12 h"},
 		{Hours{}, ""},
 	} {
