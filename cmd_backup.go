@@ -18,11 +18,10 @@ import (
 // half-written copy.
 func runBackup(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fset.SetOutput(stderr)
 	fset.Usage = func() { printFlags(stderr, fset) }
 	dataDir := dataDirFlag(fset, getenv)
 	out := fset.String("o", "", "fichier de la copie, par exemple guichet-2026-12-01.db")
-	if err := fset.Parse(args); err != nil {
+	if err := parseFlags(fset, args, stderr); err != nil {
 		return err
 	}
 	if *out == "" {

@@ -17,13 +17,12 @@ import (
 // It works while Guichet runs or not.
 func runForget(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fset := flag.NewFlagSet("forget", flag.ContinueOnError)
-	fset.SetOutput(stderr)
 	fset.Usage = func() { printFlags(stderr, fset) }
 	dataDir := dataDirFlag(fset, getenv)
 	email := fset.String("email", "", "adresse e-mail du client")
 	out := fset.String("o", "", "fichier où écrire l’export JSON")
 	only := fset.Bool("export-only", false, "exporter sans rien effacer (droit d’accès)")
-	if err := fset.Parse(args); err != nil {
+	if err := parseFlags(fset, args, stderr); err != nil {
 		return err
 	}
 	if *email == "" {

@@ -212,3 +212,19 @@ func TestForgetCommand(t *testing.T) {
 		t.Errorf("bad address: %v, want a French error", err)
 	}
 }
+
+func TestFlagErrorsInFrench(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-nope"}, "option inconnue : -nope"},
+		{[]string{"-retention-months", "x"}, "un nombre est attendu"},
+		{[]string{"backup", "-o"}, "attend une valeur"},
+		{[]string{"user", "list", "-nom", "x"}, "option inconnue"},
+	} {
+		if _, err := cli(t, t.TempDir(), "", c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("guichet %v: %v, want %q", c.args, err, c.want)
+		}
+	}
+}

@@ -35,12 +35,11 @@ func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout,
 	}
 	cmd := args[0]
 	fset := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
-	fset.SetOutput(stderr)
 	fset.Usage = func() { printFlags(stderr, fset) }
 	dataDir := dataDirFlag(fset, getenv)
 	name := fset.String("name", "", "nom de connexion")
 	role := fset.String("role", "agent", "agent, editor ou admin")
-	if err := fset.Parse(args[1:]); err != nil {
+	if err := parseFlags(fset, args[1:], stderr); err != nil {
 		return err
 	}
 	needName := func() error {

@@ -94,6 +94,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return p.stop(sctx)
 }
 
+// parseFlags parses a command's options, saying in French what is wrong
+// (the flag package says it in English); fset.Usage lists the options.
+func parseFlags(fset *flag.FlagSet, args []string, stderr io.Writer) error {
+	fset.SetOutput(io.Discard) // fset.Usage writes to stderr itself
+	err := fset.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	msg := err.Error()
+	for en, fr := range map[string]string{
+		"flag provided but not defined: ": "option inconnue : ",
+		"flag needs an argument: ":        "cette option attend une valeur : ",
+		"invalid value ":                  "valeur invalide ",
+		" for flag ":                      " pour l’option ",
+		": parse error":                   " : un nombre est attendu",
+	} {
+		msg = strings.Replace(msg, en, fr, 1)
+	}
+	return errors.New(msg)
+}
+
 // printFlags lists a command's options in French (flag.PrintDefaults
 // writes « default »).
 func printFlags(w io.Writer, fset *flag.FlagSet) {
@@ -214,7 +235,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 
 	fset := flag.NewFlagSet("guichet", flag.ContinueOnError)
-	fset.SetOutput(stderr)
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage : guichet [serve] [options] | user | check | intents | eval | backup | forget\noptions du service :")
 		printFlags(stderr, fset)
@@ -234,7 +254,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&holidays, "holidays", holidays, "jours fermés AAAA-MM-JJ, séparés par des virgules (par défaut : jours fériés 2026-2027)")
 	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "numéro du service client (par défaut : celui des réglages)")
 	fset.StringVar(&cfg.PhoneHours, "phone-hours", cfg.PhoneHours, "horaires du téléphone, tels que dits aux clients (par défaut : les heures d’ouverture)")
-	if err := fset.Parse(args); err != nil {
+	if err := parseFlags(fset, args, stderr); err != nil {
 		return cfg, err
 	}
 	for _, d := range strings.Split(holidays, ",") {
