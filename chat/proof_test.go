@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -46,15 +47,46 @@ func (c *fakeClock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// mustOrderBot is a bot on the sample content (its articles have order
-// variants) and the demo orders, counting lookups, on a fake clock.
+// sample is the sample content's knowledge base, opened once for the
+// package's tests (it is read only, and slow to build under -race).
+var sample struct {
+	once sync.Once
+	dir  string
+	kb   *kb.KB
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sample.kb != nil {
+		sample.kb.Close()
+	}
+	if sample.dir != "" {
+		os.RemoveAll(sample.dir)
+	}
+	os.Exit(code)
+}
+
+// mustSampleKB returns the sample content's knowledge base, whose articles
+// have order variants.
+func mustSampleKB(tb testing.TB) *kb.KB {
+	tb.Helper()
+	sample.once.Do(func() {
+		if sample.dir, sample.err = os.MkdirTemp("", "guichet-chat-"); sample.err == nil {
+			sample.kb, sample.err = kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(sample.dir, "index"), Statuses: orders.Codes()})
+		}
+	})
+	if sample.err != nil {
+		tb.Fatalf("open the sample kb: %v", sample.err)
+	}
+	return sample.kb
+}
+
+// mustOrderBot is a bot on the sample content and the demo orders,
+// counting lookups, on a fake clock.
 func mustOrderBot(tb testing.TB) (*Bot, *countingSource, *fakeClock) {
 	tb.Helper()
-	k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(tb.TempDir(), "index"), Statuses: orders.Codes()})
-	if err != nil {
-		tb.Fatalf("open kb: %v", err)
-	}
-	tb.Cleanup(func() { k.Close() })
+	k := mustSampleKB(tb)
 	db := mustOpenDB(tb, filepath.Join(tb.TempDir(), "g.db"))
 	clock := &fakeClock{t: monday10()}
 	demo := orders.NewDemo(db, clock.Now)
