@@ -106,6 +106,15 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 		libIdx[in.ID] = int32(i)
 	}
 	for d, doc := range m.docs {
+		// Only an article that enough phrasings reach can be mapped: the
+		// others need no reverse reading (a large knowledge base has many).
+		reached := false
+		for _, s := range out[d] {
+			reached = reached || s.forward >= mapAgree
+		}
+		if !reached {
+			continue
+		}
 		texts := append([]string{doc.Title}, doc.Questions...)
 		share := 1 / float64(len(texts))
 		for _, t := range texts {

@@ -119,7 +119,8 @@ type Matcher struct {
 	docIntents         [][]int32       // article -> intents
 	toks               [][]Token       // units analysed, while building
 	concepts           map[string]bool // the concepts the knowledge base speaks of
-	docUnits           [][]int32       // article -> examples
+	docUnits           [][]int32       // article -> its own units
+	intentUnits        [][]int32       // intent -> its phrasings' units
 	post               [][]posting
 	vocab              *speller
 	maxIDF             float32
@@ -156,7 +157,7 @@ func (s sparse) dot(dense []float32) float32 {
 }
 
 // candidates is how many articles the second stage scores exactly.
-const candidates = 100
+const candidates = 40
 
 type posting struct {
 	id int32
@@ -168,6 +169,24 @@ type scratch struct {
 	cand    []float32 // article -> first-stage score
 	dense   []float32 // feature -> query weight
 	touched []int32
+	// The best three phrasings of each intent scored for this question.
+	intentTop  []best3
+	intentDone []bool
+	intents    []int32
+}
+
+// best3 keeps the three highest scores seen, best first.
+type best3 [3]float32
+
+func (b *best3) add(x float32) {
+	switch {
+	case x > b[0]:
+		b[0], b[1], b[2] = x, b[0], b[1]
+	case x > b[1]:
+		b[1], b[2] = x, b[1]
+	case x > b[2]:
+		b[2] = x
+	}
 }
 
 // analysed is the analysis of a knowledge base's text, done once per build.
@@ -265,6 +284,9 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			m.intentDocs[in] = append(m.intentDocs[in], int32(d))
 		}
 	}
+	if mapped == nil {
+		mapped = make([][]int32, len(docs))
+	}
 	m.docIntents = mapped
 	for in, ds := range m.intentDocs {
 		if len(ds) == 0 {
@@ -276,14 +298,14 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			m.unitIntent = append(m.unitIntent, int32(in))
 		}
 	}
+	m.intentUnits = make([][]int32, len(lib))
 	for u := range units {
 		if d := m.unitDoc[u]; d >= 0 {
 			m.docUnits[d] = append(m.docUnits[d], int32(u))
 			continue
 		}
-		for _, d := range m.intentDocs[m.unitIntent[u-m.libStart]] {
-			m.docUnits[d] = append(m.docUnits[d], int32(u))
-		}
+		in := m.unitIntent[u-m.libStart]
+		m.intentUnits[in] = append(m.intentUnits[in], int32(u))
 	}
 	m.toks = units
 	// The speller learns the knowledge base's words, and the real French
@@ -436,7 +458,8 @@ func (m *Matcher) index() {
 		}
 	}
 	m.pool.New = func() any {
-		return &scratch{cand: make([]float32, len(m.docs)), dense: make([]float32, len(m.idf))}
+		return &scratch{cand: make([]float32, len(m.docs)), dense: make([]float32, len(m.idf)),
+			intentTop: make([]best3, len(m.lib)), intentDone: make([]bool, len(m.lib))}
 	}
 }
 
@@ -446,8 +469,12 @@ func (m *Matcher) index() {
 const trainBudget = 1_500_000
 
 // neighbours is how many confusable articles each example is trained
-// against.
-const neighbours = 12
+// against; maxPositives how many of the articles that share an intent its
+// phrasings are trained for.
+const (
+	neighbours   = 12
+	maxPositives = 8
+)
 
 // train refines each article's centroid into a discriminative weight vector
 // with a softmax over the article and its most confusable neighbours, fitted
@@ -493,6 +520,12 @@ func (m *Matcher) train() {
 			}
 		}
 		cand := m.unitDocs(int(u))
+		if len(cand) > maxPositives {
+			// An intent shared by many articles: train against the
+			// ones closest to the phrasing.
+			slices.SortStableFunc(cand, func(a, b int32) int { return cmpDesc(acc[a], acc[b]) })
+			cand = cand[:maxPositives]
+		}
 		npos[i] = len(cand)
 		for _, d := range topK(touched, acc, neighbours+len(cand)) {
 			if !slices.Contains(cand[:npos[i]], d) && len(cand) < neighbours+npos[i] {
@@ -514,6 +547,9 @@ func (m *Matcher) train() {
 		lr := m.w.Rate / (1 + float64(ep))
 		for i := ep % stride; i < n; i += stride {
 			k := (i*7919 + ep*104729) % n // a fixed shuffle per epoch
+			if ep%2 == 1 && int(train[k]) >= m.libStart {
+				continue // the library's phrasings, every other epoch
+			}
 			x, cand := m.units[train[k]], neigh[k]
 			for k, id := range x.ids {
 				dense[id] = x.w[k]
@@ -789,22 +825,30 @@ func (m *Matcher) rank(q map[int32]float64, n, skip int) []Candidate {
 	for _, d := range top {
 		// The best example, and the next two: an article whose evidence
 		// several close wordings back is surer than one lucky match.
-		var b1, b2, b3 float32
+		var t best3
 		for _, u := range m.docUnits[d] {
-			if int(u) == skip {
-				continue
-			}
-			x := m.unitW[u] * m.units[u].dot(sc.dense)
-			switch {
-			case x > b1:
-				b1, b2, b3 = x, b1, b2
-			case x > b2:
-				b2, b3 = x, b2
-			case x > b3:
-				b3 = x
+			if int(u) != skip {
+				t.add(m.unitW[u] * m.units[u].dot(sc.dense))
 			}
 		}
-		best := float64(b1) + m.w.Next*float64(b2+b3)/2
+		// An intent's phrasings are shared by its articles: scored once
+		// per question.
+		for _, in := range m.docIntents[d] {
+			if !sc.intentDone[in] {
+				var it best3
+				for _, u := range m.intentUnits[in] {
+					if int(u) != skip {
+						it.add(m.unitW[u] * m.units[u].dot(sc.dense))
+					}
+				}
+				sc.intentTop[in], sc.intentDone[in] = it, true
+				sc.intents = append(sc.intents, in)
+			}
+			for _, x := range sc.intentTop[in] {
+				t.add(x)
+			}
+		}
+		best := float64(t[0]) + m.w.Next*float64(t[1]+t[2])/2
 		s := m.w.Max*best + m.w.Centroid*float64(m.models[d].dot(sc.dense))
 		if s > 0 {
 			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s})
@@ -813,6 +857,10 @@ func (m *Matcher) rank(q map[int32]float64, n, skip int) []Candidate {
 	for id := range q {
 		sc.dense[id] = 0
 	}
+	for _, in := range sc.intents {
+		sc.intentDone[in] = false
+	}
+	sc.intents = sc.intents[:0]
 	sort.Slice(cands, func(i, j int) bool {
 		if cands[i].Score != cands[j].Score {
 			return cands[i].Score > cands[j].Score
@@ -835,6 +883,11 @@ func (m *Matcher) confidence(c []Candidate, known float64, knownN int) (top, sco
 
 // nCalib is the number of calibration features.
 const nCalib = 5
+
+// calibSample is about how many example questions, and how many intent
+// phrasings, calibration leaves out in turn: enough for a model of six
+// weights, and a bounded cost whatever the size of the knowledge base.
+const calibSample = 300
 
 // logistic is a fitted logistic model: bias, then one weight a feature.
 type logistic [nCalib + 1]float64
@@ -903,7 +956,7 @@ func (m *Matcher) calibrate() {
 	// mapped intents' phrasings, which are worded as customers write.
 	i := 0
 	for _, span := range [][2]int{{0, m.examples}, {m.libStart, len(m.toks)}} {
-		step := max(1, (span[1]-span[0])/600)
+		step := max(1, (span[1]-span[0])/calibSample)
 		for u := span[0]; u < span[1]; u += step {
 			add(slices.Clone(m.toks[u]), u)
 			// The same question told as a story: padded with an everyday
@@ -930,34 +983,93 @@ func (m *Matcher) calibrate() {
 	if n := len(data) - inScope; n > 0 && m.w.Background > 0 && m.w.Background < 1 {
 		bgWeight = float64(inScope) * m.w.Background / (1 - m.w.Background) / float64(n)
 	}
+	// Newton's method (iteratively reweighted least squares): a few
+	// steps reach the optimum that thousands of gradient steps approach.
 	fit := func(w logistic, y func(obs) float64) logistic {
-		for it := 0; it < 3000; it++ {
-			var g logistic
+		const dim = nCalib + 1
+		for it := 0; it < 30; it++ {
+			var g [dim]float64
+			var h [dim][dim]float64
 			total := 0.0
 			for i, o := range data {
-				e := w.predict(o.x) - y(o)
+				x := [dim]float64{1}
+				copy(x[1:], o.x[:])
+				p := w.predict(o.x)
 				wt := 1.0
 				if i >= inScope {
 					wt = bgWeight
 				}
 				total += wt
-				g[0] += wt * e
-				for k, v := range o.x {
-					g[k+1] += wt * e * v
+				for k := range dim {
+					g[k] += wt * (p - y(o)) * x[k]
+					for l := range dim {
+						h[k][l] += wt * p * (1 - p) * x[k] * x[l]
+					}
 				}
 			}
-			for k := range w {
-				reg := 0.0
-				if k > 0 {
-					reg = m.w.L2 * w[k]
+			for k := range dim {
+				g[k] /= total
+				for l := range dim {
+					h[k][l] /= total
 				}
-				w[k] -= 1.0 * (g[k]/total + reg)
+				h[k][k] += 1e-6 // keeps the system solvable
+				if k > 0 {
+					g[k] += m.w.L2 * w[k]
+					h[k][k] += m.w.L2
+				}
+			}
+			step, ok := solve(h, g)
+			if !ok {
+				break
+			}
+			moved := 0.0
+			for k := range dim {
+				w[k] -= step[k]
+				moved = max(moved, math.Abs(step[k]))
+			}
+			if moved < 1e-9 {
+				break
 			}
 		}
 		return w
 	}
 	m.calib = fit(m.calib, func(o obs) float64 { return o.top })
 	m.scope = fit(m.scope, func(o obs) float64 { return o.any3 })
+}
+
+// solve returns x with a·x = b by Gaussian elimination with partial
+// pivoting, and false when a is singular.
+func solve(a [nCalib + 1][nCalib + 1]float64, b [nCalib + 1]float64) ([nCalib + 1]float64, bool) {
+	const n = nCalib + 1
+	for c := range n {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(a[p][c]) < 1e-15 {
+			return b, false
+		}
+		a[c], a[p] = a[p], a[c]
+		b[c], b[p] = b[p], b[c]
+		for r := c + 1; r < n; r++ {
+			f := a[r][c] / a[c][c]
+			for k := c; k < n; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+			b[r] -= f * b[c]
+		}
+	}
+	var x [n]float64
+	for r := n - 1; r >= 0; r-- {
+		sum := b[r]
+		for k := r + 1; k < n; k++ {
+			sum -= a[r][k] * x[k]
+		}
+		x[r] = sum / a[r][r]
+	}
+	return x, true
 }
 
 // Correct returns text's words folded, with the words the knowledge base
