@@ -127,7 +127,7 @@ func TestWidgetInBrowser(t *testing.T) {
 		until(shadow+`.querySelector('[data-testid="reply"][data-article="annuler-commande"]') !== null`),
 		chromedp.SendKeys(w("input"), "comment utiliser ma carte cadeau ?"+kb.Enter, chromedp.ByJSPath),
 		until(shadow+`.querySelector('[data-testid="reply"][data-article="carte-cadeau"]') !== null`),
-		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &conv),
+		chromedp.Evaluate(`JSON.parse(localStorage.getItem("guichet:`+app+`")).id`, &conv),
 	)
 	if err != nil {
 		t.Fatalf("ask: %v", err)
@@ -229,5 +229,37 @@ func TestDemoPage(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatalf("demo page: %v", err)
+	}
+	// Another customer on the same browser (a shared computer), without the
+	// demo switch's clean-up: the widget starts a conversation of their own.
+	var before, after string
+	stored := `JSON.parse(localStorage.getItem("guichet:` + app + `")).id`
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(stored, &before),
+		chromedp.Evaluate(`sessionStorage.setItem("guichet-demo-customer", "cli-1002")`, nil),
+		chromedp.Navigate(app+"/"),
+		until(`document.querySelector("[data-guichet]") !== null && [...document.scripts].some(s => s.dataset.customerToken)`),
+		chromedp.Click(w("launcher"), chromedp.ByJSPath),
+		until(lastText("topics")+` !== ""`),
+		chromedp.Evaluate(stored, &after),
+	)
+	if err != nil {
+		t.Fatalf("second customer: %v", err)
+	}
+	var log string
+	if err := chromedp.Run(ctx, chromedp.Evaluate(shadow+`.querySelector(".log").textContent`, &log)); err != nil {
+		t.Fatal(err)
+	}
+	if after == before || strings.Contains(log, "4581237") {
+		t.Errorf("second customer resumed the first one's conversation (%s -> %s): %q", before, after, log)
+	}
+	// The quick topics are the shop's; a click on one answers on that topic.
+	err = chromedp.Run(ctx,
+		until(lastText("topics")+`.includes("Quand serai-je remboursé ?")`),
+		chromedp.Evaluate(`[...`+shadow+`.querySelectorAll('[data-testid="topics"] button')].find(b => b.textContent.includes("remboursé")).click()`, nil),
+		until(shadow+`.querySelector('[data-testid="reply"][data-article="delai-remboursement"]') !== null`),
+	)
+	if err != nil {
+		t.Fatalf("quick topic: %v", err)
 	}
 }

@@ -98,6 +98,43 @@ func TestEmailRequestsAndTranscripts(t *testing.T) {
 		t.Fatal("no transcript mail")
 	}
 
+	// Not to a stranger's address: Guichet is no open relay.
+	var refused struct {
+		Error struct {
+			Code, Message string
+			Fields        map[string]string
+		}
+	}
+	for _, to := range []string{"victime@exemple.fr", "service@boutique.example"} {
+		if code := call(t, "POST", base+"/api/v1/conversations/"+f.id+"/transcript", `{"email": "`+to+`"}`, &refused); code != 400 || !strings.Contains(refused.Error.Fields["email"], "protéger vos données") {
+			t.Errorf("transcript to %s: %d %+v, want 400", to, code, refused)
+		}
+	}
+	// A visitor who never typed an address gets nothing sent anywhere.
+	h, _ := startFlow(t, base, "")
+	h.say("comment annuler ma commande ?")
+	if code := call(t, "POST", base+"/api/v1/conversations/"+h.id+"/transcript", `{"email": "camille@exemple.fr"}`, &refused); code != 400 {
+		t.Errorf("transcript of a conversation without an address: %d, want 400", code)
+	}
+	// Three a day per conversation.
+	for i := 2; i <= 4; i++ {
+		want := 202
+		if i == 4 {
+			want = 429
+		}
+		if code := call(t, "POST", base+"/api/v1/conversations/"+f.id+"/transcript", `{"email": "camille@exemple.fr"}`, nil); code != want {
+			t.Errorf("transcript %d: %d, want %d", i, code, want)
+		}
+		if want == 202 {
+			<-mails
+		}
+	}
+	select {
+	case m := <-mails:
+		t.Errorf("a refused transcript was sent:\n%s", m)
+	default:
+	}
+
 	// Without SMTP: the request is stored, the transcript can be downloaded.
 	plain := "http://" + mustStart(t, testConfig(t)).addr()
 	g, _ := startFlow(t, plain, "")

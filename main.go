@@ -7,7 +7,7 @@
 package main
 
 import (
-	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -43,7 +44,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h: the options were printed
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "guichet:", err)
 		os.Exit(1)
 	}
@@ -61,8 +66,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runIntents(stdout)
 		case "eval":
 			return runEval(args[1:], stdout, stderr)
+		case "backup":
+			return runBackup(args[1:], getenv, stdout, stderr)
+		case "forget":
+			return runForget(args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
+		default:
+			if !strings.HasPrefix(args[0], "-") {
+				// "guichet chek" must not start the sample shop on :8080.
+				return fmt.Errorf("commande inconnue « %s » : utilisez serve (par défaut), user, check, intents, eval, backup ou forget", args[0])
+			}
 		}
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
@@ -73,11 +87,57 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err := p.start(ctx); err != nil {
 		return err
 	}
-	p.logger.Info("guichet started", "url", "http://"+p.addr(), "config", cfg.String())
+	p.logger.Info("guichet started", "url", serveURL(p.ln.Addr()), "config", cfg.String())
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return p.stop(sctx)
+}
+
+// parseFlags parses a command's options, saying in French what is wrong
+// (the flag package says it in English); fset.Usage lists the options.
+func parseFlags(fset *flag.FlagSet, args []string, stderr io.Writer) error {
+	fset.SetOutput(io.Discard) // fset.Usage writes to stderr itself
+	err := fset.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	msg := err.Error()
+	for en, fr := range map[string]string{
+		"flag provided but not defined: ": "option inconnue : ",
+		"flag needs an argument: ":        "cette option attend une valeur : ",
+		"invalid value ":                  "valeur invalide ",
+		" for flag ":                      " pour l’option ",
+		": parse error":                   " : un nombre est attendu",
+	} {
+		msg = strings.Replace(msg, en, fr, 1)
+	}
+	return errors.New(msg)
+}
+
+// printFlags lists a command's options in French (flag.PrintDefaults
+// writes « default »).
+func printFlags(w io.Writer, fset *flag.FlagSet) {
+	fset.VisitAll(func(f *flag.Flag) {
+		fmt.Fprintf(w, "  -%s\n    \t%s", f.Name, f.Usage)
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (par défaut : %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// serveURL is the URL to open for the address Guichet listens on: an
+// unspecified host (":8080" binds every interface) is reached at localhost.
+func serveURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // config is the whole configuration. Precedence: defaults < GUICHET_* env
@@ -87,30 +147,49 @@ type config struct {
 	DataDir       string
 	ContentDir    string
 	WidgetOrigins []string
-	ShopName      string
-	LogLevel      string
-	LogFormat     string
+	// TrustedProxies are the reverse proxies (CIDRs) whose X-Forwarded-For
+	// gives the client's address.
+	TrustedProxies []netip.Prefix
+	ShopName       string
+	LogLevel       string
+	LogFormat      string
 	// OrdersURL is the merchant's order API; empty uses the demo orders.
 	OrdersURL string
 	// Handoff: misses in a row before offering a person, closed days
 	// ("2026-12-25,…"; empty keeps the French public holidays), and the
 	// phone number with its hours.
 	AfterMisses int
-	Holidays    []string
-	Phone       string
-	PhoneHours  string
+	// RetentionMonths: conversations and cases are deleted this long after
+	// their last activity (13).
+	RetentionMonths int
+	Holidays        []string
+	Phone           string
+	PhoneHours      string
+	// The shop settings file (guichet.yaml) and what only it sets: the
+	// greeting, the quick topics (article ids), the weekly hours (nil: the
+	// default) and the callback slots.
+	SettingsFile   string
+	Greeting       string
+	ContactArticle string
+	Topics         []string
+	Week           *[7]chat.Span
+	Slots          []chat.Span
 	// SMTP server for e-mail requests and transcripts; SupportEmail
 	// receives the requests.
 	SMTPAddr, SMTPFrom, SMTPUser string
 	SupportEmail                 string
+	// Customer tokens: the id ("kid") of the secret, the previous secret
+	// and its id while the shop rotates, the audience ("guichet").
+	TokenKeyID, TokenKeyIDPrevious, TokenAudience string
 	// Secrets, from the environment only.
-	OrdersToken  string
-	TokenSecret  string
-	SMTPPassword string
+	OrdersToken         string
+	TokenSecret         string
+	TokenSecretPrevious string
+	SMTPPassword        string
 }
 
 func defaultConfig() config {
-	return config{Addr: ":8080", DataDir: "data", ShopName: "Maison Colibri", LogLevel: "info", LogFormat: "text"}
+	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text", RetentionMonths: 13}
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -129,6 +208,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.OrdersURL, "GUICHET_ORDERS_URL")
 	env(&cfg.OrdersToken, "GUICHET_ORDERS_TOKEN")
 	env(&cfg.TokenSecret, "GUICHET_TOKEN_SECRET")
+	env(&cfg.TokenKeyID, "GUICHET_TOKEN_KID")
+	env(&cfg.TokenSecretPrevious, "GUICHET_TOKEN_SECRET_PREVIOUS")
+	env(&cfg.TokenKeyIDPrevious, "GUICHET_TOKEN_KID_PREVIOUS")
+	env(&cfg.TokenAudience, "GUICHET_TOKEN_AUDIENCE")
 	env(&cfg.SMTPAddr, "GUICHET_SMTP_ADDR")
 	env(&cfg.SMTPFrom, "GUICHET_SMTP_FROM")
 	env(&cfg.SMTPUser, "GUICHET_SMTP_USER")
@@ -136,29 +219,42 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.SupportEmail, "GUICHET_SUPPORT_EMAIL")
 	env(&cfg.Phone, "GUICHET_PHONE")
 	env(&cfg.PhoneHours, "GUICHET_PHONE_HOURS")
+	env(&cfg.SettingsFile, "GUICHET_SETTINGS")
 	origins := getenv("GUICHET_WIDGET_ORIGINS")
+	proxies := getenv("GUICHET_TRUSTED_PROXIES")
 	holidays := getenv("GUICHET_HOLIDAYS")
+	if v := getenv("GUICHET_RETENTION_MONTHS"); v != "" {
+		if _, err := fmt.Sscan(v, &cfg.RetentionMonths); err != nil {
+			return cfg, fmt.Errorf("GUICHET_RETENTION_MONTHS=%q : un nombre de mois est attendu", v)
+		}
+	}
 	if v := getenv("GUICHET_HANDOFF_AFTER_MISSES"); v != "" {
 		if _, err := fmt.Sscan(v, &cfg.AfterMisses); err != nil {
-			return cfg, fmt.Errorf("GUICHET_HANDOFF_AFTER_MISSES=%q: want a number", v)
+			return cfg, fmt.Errorf("GUICHET_HANDOFF_AFTER_MISSES=%q : un nombre est attendu", v)
 		}
 	}
 
 	fset := flag.NewFlagSet("guichet", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on")
-	fset.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (bbolt file and search index)")
-	fset.StringVar(&cfg.ContentDir, "content", cfg.ContentDir, "directory of Markdown articles, watched for changes (default: embedded sample content)")
-	fset.StringVar(&origins, "widget-origins", origins, "comma-separated origins allowed to call the API from a browser")
-	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "shop name the bot introduces itself with")
-	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
-	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
-	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "base URL of the merchant's order API (default: demo orders)")
-	fset.IntVar(&cfg.AfterMisses, "handoff-after-misses", cfg.AfterMisses, "misses in a row before the bot offers a person (default 2)")
-	fset.StringVar(&holidays, "holidays", holidays, "comma-separated closed days, YYYY-MM-DD (default: French public holidays 2026-2027)")
-	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "service client phone number (default: the sample shop's)")
-	fset.StringVar(&cfg.PhoneHours, "phone-hours", cfg.PhoneHours, "phone opening hours, as said to customers")
-	if err := fset.Parse(args); err != nil {
+	fset.Usage = func() {
+		fmt.Fprintln(stderr, "usage : guichet [serve] [options] | user | check | intents | eval | backup | forget\noptions du service :")
+		printFlags(stderr, fset)
+	}
+	fset.StringVar(&cfg.Addr, "addr", cfg.Addr, "adresse d’écoute, hôte:port")
+	fset.StringVar(&cfg.DataDir, "data", cfg.DataDir, "dossier des données (fichier bbolt et index de recherche)")
+	fset.StringVar(&cfg.ContentDir, "content", cfg.ContentDir, "dossier des articles Markdown, relus à chaque changement (par défaut : le contenu d’exemple intégré)")
+	fset.StringVar(&origins, "widget-origins", origins, "origines (séparées par des virgules) des pages de la boutique qui intègrent le widget")
+	fset.StringVar(&proxies, "trusted-proxies", proxies, "CIDR (séparés par des virgules) des proxys dont on croit X-Forwarded-For, par exemple 127.0.0.1/32")
+	fset.StringVar(&cfg.SettingsFile, "settings", cfg.SettingsFile, "fichier des réglages de la boutique (par défaut : guichet.yaml s’il existe)")
+	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "nom de la boutique, dit par l’assistant (par défaut : celui des réglages)")
+	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "niveau de journal : debug, info, warn ou error")
+	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "format du journal : text ou json")
+	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "URL de base de l’API des commandes du marchand (par défaut : commandes de démonstration)")
+	fset.IntVar(&cfg.RetentionMonths, "retention-months", cfg.RetentionMonths, "mois de conservation des conversations et demandes après leur dernière activité")
+	fset.IntVar(&cfg.AfterMisses, "handoff-after-misses", cfg.AfterMisses, "questions sans réponse d’affilée avant de proposer un conseiller (par défaut 2)")
+	fset.StringVar(&holidays, "holidays", holidays, "jours fermés AAAA-MM-JJ, séparés par des virgules (par défaut : jours fériés 2026-2027)")
+	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "numéro du service client (par défaut : celui des réglages)")
+	fset.StringVar(&cfg.PhoneHours, "phone-hours", cfg.PhoneHours, "horaires du téléphone, tels que dits aux clients (par défaut : les heures d’ouverture)")
+	if err := parseFlags(fset, args, stderr); err != nil {
 		return cfg, err
 	}
 	for _, d := range strings.Split(holidays, ",") {
@@ -166,63 +262,105 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			cfg.Holidays = append(cfg.Holidays, d)
 		}
 	}
+	for _, p := range strings.Split(proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := parseProxy(p)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, prefix)
+	}
 	for _, o := range strings.Split(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.WidgetOrigins = append(cfg.WidgetOrigins, strings.TrimRight(o, "/"))
 		}
 	}
+	settings, required := cfg.SettingsFile, cfg.SettingsFile != ""
+	if !required {
+		settings = "guichet.yaml"
+	}
+	if err := readSettings(settings, required, &cfg); err != nil {
+		return cfg, err
+	}
 	return cfg, cfg.validate()
+}
+
+// parseProxy reads a trusted proxy: a CIDR, or one address.
+func parseProxy(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("proxy de confiance %q : indiquez un CIDR comme 10.0.0.0/8 ou une adresse comme 127.0.0.1", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func (c config) validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return fmt.Errorf("invalid address %q (expected host:port, e.g. :8080): %w", c.Addr, err)
+		return fmt.Errorf("adresse d’écoute %q invalide (hôte:port attendu, par exemple :8080) : %w", c.Addr, err)
 	}
 	if c.DataDir == "" {
-		return errors.New("the data directory must not be empty (-data or GUICHET_DATA_DIR)")
+		return errors.New("le dossier des données ne peut pas être vide (-data ou GUICHET_DATA_DIR)")
 	}
 	if c.ContentDir != "" {
 		if fi, err := os.Stat(c.ContentDir); err != nil || !fi.IsDir() {
-			return fmt.Errorf("content directory %q is not a readable directory", c.ContentDir)
+			return fmt.Errorf("le dossier des articles %q n’est pas un dossier lisible", c.ContentDir)
 		}
 	}
 	for _, o := range c.WidgetOrigins {
 		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
-			return fmt.Errorf("widget origin %q must start with http:// or https://", o)
+			return fmt.Errorf("l’origine du widget %q doit commencer par http:// ou https://", o)
 		}
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
-		return fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
+		return fmt.Errorf("niveau de journal %q : choisissez debug, info, warn ou error", c.LogLevel)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
+		return fmt.Errorf("format de journal %q : choisissez text ou json", c.LogFormat)
 	}
 	if c.OrdersURL != "" && !strings.HasPrefix(c.OrdersURL, "http://") && !strings.HasPrefix(c.OrdersURL, "https://") {
-		return fmt.Errorf("orders URL %q must start with http:// or https://", c.OrdersURL)
+		return fmt.Errorf("l’URL des commandes %q doit commencer par http:// ou https://", c.OrdersURL)
 	}
 	for _, d := range c.Holidays {
 		if _, err := time.Parse("2006-01-02", d); err != nil {
-			return fmt.Errorf("holiday %q: use YYYY-MM-DD", d)
+			return fmt.Errorf("jour férié %q : écrivez-le AAAA-MM-JJ", d)
 		}
 	}
 	if c.SMTPAddr != "" {
 		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
-			return fmt.Errorf("SMTP address %q: expected host:port", c.SMTPAddr)
+			return fmt.Errorf("adresse SMTP %q : hôte:port attendu", c.SMTPAddr)
 		}
 		if c.SMTPFrom == "" || c.SupportEmail == "" {
-			return errors.New("with GUICHET_SMTP_ADDR, set GUICHET_SMTP_FROM (sender) and GUICHET_SUPPORT_EMAIL (where e-mail requests go)")
+			return errors.New("avec GUICHET_SMTP_ADDR, indiquez GUICHET_SMTP_FROM (l’expéditeur) et GUICHET_SUPPORT_EMAIL (où vont les demandes par e-mail)")
 		}
 	}
-	if c.AfterMisses < 0 {
-		return errors.New("handoff-after-misses must be 1 or more")
+	if c.RetentionMonths < 1 {
+		return errors.New("la durée de conservation (-retention-months) doit être d’un mois au moins")
 	}
-	if (c.Phone == "") != (c.PhoneHours == "") {
-		return errors.New("set the phone number and its hours together (-phone and -phone-hours)")
+	if c.AfterMisses < 0 {
+		return errors.New("handoff-after-misses doit valoir 1 ou plus")
+	}
+	if c.Phone == "" && c.PhoneHours != "" {
+		return errors.New("des horaires de téléphone sans numéro : indiquez aussi le numéro (-phone, ou phone dans guichet.yaml)")
 	}
 	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
-		return errors.New("GUICHET_TOKEN_SECRET must be at least 32 characters (a random string, e.g. from: openssl rand -hex 32)")
+		return errors.New("GUICHET_TOKEN_SECRET doit faire au moins 32 caractères (une chaîne aléatoire, par exemple : openssl rand -hex 32)")
+	}
+	if c.TokenSecretPrevious != "" {
+		switch {
+		case c.TokenSecret == "":
+			return errors.New("GUICHET_TOKEN_SECRET_PREVIOUS sert pendant un changement de secret : indiquez aussi le nouveau dans GUICHET_TOKEN_SECRET")
+		case len(c.TokenSecretPrevious) < 32:
+			return errors.New("GUICHET_TOKEN_SECRET_PREVIOUS doit faire au moins 32 caractères")
+		case c.TokenKeyID != "" && c.TokenKeyID == c.TokenKeyIDPrevious:
+			return errors.New("GUICHET_TOKEN_KID et GUICHET_TOKEN_KID_PREVIOUS doivent différer : le kid dit quel secret a signé un jeton")
+		}
 	}
 	return nil
 }
@@ -248,8 +386,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q orders=%s orders_token=%s token_secret=%s smtp=%s smtp_password=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q smtp=%s smtp_password=%s retention_months=%d log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, smtp, set(c.SMTPPassword), c.RetentionMonths, c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -269,12 +407,16 @@ type program struct {
 	// now is the clock (tests set it to be within opening hours).
 	now func() time.Time
 
-	db     *bbolt.DB
-	kb     *kb.KB
-	bot    *chat.Bot
-	srv    *server.Server
-	ln     net.Listener
-	served chan error
+	db    *bbolt.DB
+	kb    *kb.KB
+	bot   *chat.Bot
+	srv   *server.Server
+	ctl   *control
+	users *accounts.Store
+	ln    net.Listener
+	// pruning is closed to stop the retention job, which closes pruned.
+	pruning, pruned chan struct{}
+	served          chan error
 }
 
 // start opens storage and the knowledge base, binds the listener (a busy
@@ -304,6 +446,7 @@ func (p *program) start(ctx context.Context) (err error) {
 	p.logContentErrors(k.Errors())
 	var source orders.Source
 	secret := []byte(p.cfg.TokenSecret)
+	var keys []server.TokenKey
 	var demoCustomers []chat.Identity
 	if p.cfg.OrdersURL != "" {
 		source = orders.NewHTTP(orders.HTTPConfig{BaseURL: p.cfg.OrdersURL, Token: p.cfg.OrdersToken})
@@ -325,40 +468,127 @@ func (p *program) start(ctx context.Context) (err error) {
 			}
 		}
 	}
-	hours := chat.DefaultHours
-	if len(p.cfg.Holidays) > 0 {
-		hours.Holidays = p.cfg.Holidays
+	keys = append(keys, server.TokenKey{ID: p.cfg.TokenKeyID, Secret: secret})
+	if p.cfg.TokenSecretPrevious != "" {
+		keys = append(keys, server.TokenKey{ID: p.cfg.TokenKeyIDPrevious, Secret: []byte(p.cfg.TokenSecretPrevious)})
 	}
-	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source, AfterMisses: p.cfg.AfterMisses,
-		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
+	if len(secret) == 0 {
+		keys = nil // no secret: tokens are refused
+	}
+	shop, err := p.shop(k)
+	if err != nil {
+		return err
+	}
+	bot := chat.New(k, db, chat.Options{ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, ContactArticle: shop.ContactArticle, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
+		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
-	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: secret, ShopName: p.cfg.ShopName,
-		DemoCustomers: demoCustomers}, bot, k,
-		accounts.New(db, accounts.Options{}), p.logger)
+	users := accounts.New(db, accounts.Options{})
+	p.users = users
+	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
+		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k, users, p.logger)
+	// Without the control socket (a data dir path too long for one, say)
+	// the service still serves; only the commands need it while it runs.
+	ctl, cerr := startControl(p.cfg.DataDir, db, users, bot)
+	if cerr != nil {
+		p.logger.Warn("no control socket: user, backup and forget need the service stopped", "err", cerr)
+	} else {
+		defer func() {
+			if err != nil {
+				ctl.close()
+			}
+		}()
+		p.ctl = ctl
+	}
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", p.cfg.Addr, err)
+		return fmt.Errorf("écouter sur %s : %w", p.cfg.Addr, err)
 	}
 	p.ln = ln
 	p.served = make(chan error, 1)
 	go func() { p.served <- p.srv.Serve(ln) }()
+	p.pruning = make(chan struct{})
+	p.pruned = make(chan struct{})
+	go p.prune(time.Hour)
 	return nil
+}
+
+// prune deletes what is past the retention period, at start and then
+// every interval, until stop.
+func (p *program) prune(every time.Duration) {
+	defer close(p.pruned)
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	for {
+		n, err := p.bot.Prune(context.Background())
+		switch {
+		case err != nil:
+			p.logger.Error("retention: pruning failed", "err", err)
+		case n.Conversations > 0 || n.Cases > 0:
+			p.logger.Info("retention: pruned", "conversations", n.Conversations, "cases", n.Cases, "months", p.cfg.RetentionMonths)
+		}
+		if _, err := p.users.PruneSessions(); err != nil {
+			p.logger.Error("retention: pruning sessions failed", "err", err)
+		}
+		select {
+		case <-ticker.C:
+		case <-p.pruning:
+			return
+		}
+	}
+}
+
+// sampleShop is what the sample content says of its shop, Maison Colibri:
+// used only with the sample content, never for a shop's own.
+var sampleShop = chat.Options{ShopName: "Maison Colibri", Phone: "01 86 95 42 10",
+	Topics: []string{"suivi-colis", "retourner-article", "delai-remboursement", "nous-contacter"}}
+
+// shop is what the bot says of the shop: the settings, with the sample
+// shop's name and phone when serving the sample content, and the quick
+// topics checked against the content.
+func (p *program) shop(k *kb.KB) (chat.Options, error) {
+	c := p.cfg
+	if c.ContentDir == "" {
+		c.ShopName, c.Phone = cmp.Or(c.ShopName, sampleShop.ShopName), cmp.Or(c.Phone, sampleShop.Phone)
+		if len(c.Topics) == 0 {
+			c.Topics = sampleShop.Topics
+		}
+	}
+	hours := chat.DefaultHours
+	if c.Week != nil {
+		hours.Week = *c.Week
+	}
+	if len(c.Holidays) > 0 {
+		hours.Holidays = c.Holidays
+	}
+	hours.Slots = c.Slots
+	for _, id := range c.Topics {
+		if _, err := k.Article(id); err != nil {
+			return chat.Options{}, fmt.Errorf("réglages : quick_topics : l’article « %s » n’existe pas dans le contenu", id)
+		}
+	}
+	if c.ContactArticle != "" {
+		if _, err := k.Article(c.ContactArticle); err != nil {
+			return chat.Options{}, fmt.Errorf("réglages : contact_article : l’article « %s » n’existe pas dans le contenu", c.ContactArticle)
+		}
+	}
+	return chat.Options{ShopName: c.ShopName, Greeting: c.Greeting, Topics: c.Topics, ContactArticle: c.ContactArticle,
+		Hours: &hours, Phone: c.Phone, PhoneHours: c.PhoneHours}, nil
 }
 
 // openDB opens the data dir's bbolt file, creating the dir. A second
 // Guichet on the same dir fails after a second, saying why.
 func openDB(dataDir string) (*bbolt.DB, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+		return nil, fmt.Errorf("créer le dossier des données : %w", err)
 	}
 	path := filepath.Join(dataDir, "guichet.db")
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("open %s: already in use by another Guichet (one data dir per instance; stop it to add users)", path)
+		return nil, fmt.Errorf("%s est déjà utilisé par un autre Guichet (un dossier de données par instance)", path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("ouvrir %s : %w", path, err)
 	}
 	return db, nil
 }
@@ -390,6 +620,8 @@ func (p *program) addr() string { return p.ln.Addr().String() }
 // stop ends the event streams, shuts the server down, then closes the
 // index, then the database.
 func (p *program) stop(ctx context.Context) error {
+	close(p.pruning)
+	<-p.pruned
 	p.bot.Close()
 	errs := []error{p.srv.Shutdown(ctx)}
 	// Shutdown does nothing if Serve has not started yet; closing the
@@ -397,6 +629,11 @@ func (p *program) stop(ctx context.Context) error {
 	_ = p.ln.Close()
 	if err := <-p.served; err != nil && !errors.Is(err, net.ErrClosed) {
 		errs = append(errs, err)
+	}
+	if p.ctl != nil {
+		if err := p.ctl.close(); err != nil {
+			errs = append(errs, fmt.Errorf("close control socket: %w", err))
+		}
 	}
 	errs = append(errs, p.kb.Close())
 	if err := p.db.Close(); err != nil {
@@ -434,7 +671,7 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	writeHealth(stdout, rep.Health)
 	fmt.Fprintf(stdout, "%d article(s) valide(s), %d erreur(s)\n", rep.Valid, len(rep.Errors))
 	if len(rep.Errors) > 0 {
-		return fmt.Errorf("%d content error(s)", len(rep.Errors))
+		return fmt.Errorf("%d erreur(s) dans le contenu", len(rep.Errors))
 	}
 	return nil
 }
@@ -490,41 +727,6 @@ func writeHealth(w io.Writer, hs []kb.Health) {
 	}
 }
 
-// runUser manages accounts: "guichet user add -name NAME -role ROLE", the
-// password read from standard input (never a flag: it would show in the
-// process list and the shell history).
-func runUser(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: guichet user add -name NAME -role agent|editor|admin [-data DIR] < password")
-	}
-	fset := flag.NewFlagSet("user add", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	dataDir := defaultConfig().DataDir
-	if v := getenv("GUICHET_DATA_DIR"); v != "" {
-		dataDir = v
-	}
-	fset.StringVar(&dataDir, "data", dataDir, "data directory")
-	name := fset.String("name", "", "login name")
-	role := fset.String("role", "agent", "agent, editor or admin")
-	if err := fset.Parse(args[1:]); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return errors.New("type the password on standard input, e.g. echo 'un long mot de passe' | guichet user add …")
-	}
-	db, err := openDB(dataDir)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := accounts.New(db, accounts.Options{}).Add(*name, accounts.Role(*role), strings.TrimRight(line, "\r\n")); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "utilisateur %s (%s) créé\n", *name, *role)
-	return nil
-}
-
 // runEval measures matching on a labelled file:
 // "guichet eval --content DIR --questions FILE.jsonl [--json]".
 func runEval(args []string, stdout, stderr io.Writer) error {
@@ -546,7 +748,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--weights: %w", err)
 	}
 	if *file == "" {
-		return errors.New("eval needs --questions FILE.jsonl")
+		return errors.New("eval a besoin de --questions FICHIER.jsonl")
 	}
 	f, err := os.Open(*file)
 	if err != nil {

@@ -147,8 +147,8 @@ func TestEndToEnd(t *testing.T) {
 	// A second instance on the same data dir fails at once, clearly.
 	other := cfg
 	q := &program{cfg: other, logger: newLogger(other, io.Discard)}
-	if err := q.start(context.Background()); err == nil || !strings.Contains(err.Error(), "already in use") {
-		t.Errorf("second instance: %v, want 'already in use'", err)
+	if err := q.start(context.Background()); err == nil || !strings.Contains(err.Error(), "déjà utilisé") {
+		t.Errorf("second instance: %v, want « déjà utilisé »", err)
 		if err == nil {
 			q.stop(context.Background())
 		}
@@ -177,7 +177,7 @@ func TestBusyPortFailsAtStart(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Addr = p.addr()
 	q := &program{cfg: cfg, logger: newLogger(cfg, io.Discard)}
-	if err := q.start(context.Background()); err == nil || !strings.Contains(err.Error(), "listen on") {
+	if err := q.start(context.Background()); err == nil || !strings.Contains(err.Error(), "écouter sur") {
 		t.Errorf("start on a busy port: %v", err)
 	}
 	// The failed start released its data dir.
@@ -203,13 +203,14 @@ func TestParseConfig(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-addr", "8080"}, "invalid address"},
-		{[]string{"-content", "/does/not/exist"}, "not a readable directory"},
-		{[]string{"-widget-origins", "boutique.example"}, "must start with http"},
-		{[]string{"-log-level", "loud"}, "log level"},
-		{[]string{"-data", ""}, "data directory"},
-		{[]string{"-holidays", "25/12/2026"}, "use YYYY-MM-DD"},
-		{[]string{"-phone", "01 23 45 67 89"}, "together"},
+		{[]string{"-addr", "8080"}, "adresse d’écoute"},
+		{[]string{"-content", "/does/not/exist"}, "pas un dossier lisible"},
+		{[]string{"-widget-origins", "boutique.example"}, "doit commencer par http"},
+		{[]string{"-log-level", "loud"}, "niveau de journal"},
+		{[]string{"-data", ""}, "dossier des données"},
+		{[]string{"-holidays", "25/12/2026"}, "AAAA-MM-JJ"},
+		{[]string{"-phone-hours", "du lundi au vendredi"}, "sans numéro"},
+		{[]string{"-trusted-proxies", "mon-proxy"}, "proxy de confiance"},
 	}
 	for _, b := range bad {
 		if _, err := parseConfig(b.args, func(string) string { return "" }, io.Discard); err == nil || !strings.Contains(err.Error(), b.want) {

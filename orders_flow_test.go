@@ -94,9 +94,10 @@ type flowReply struct {
 
 // flow is one visitor talking to a running Guichet.
 type flow struct {
-	t    *testing.T
-	base string
-	id   string
+	t     *testing.T
+	base  string
+	id    string
+	token string // sent with each message, as the widget does
 }
 
 func startFlow(t *testing.T, base, token string) (*flow, int) {
@@ -106,14 +107,22 @@ func startFlow(t *testing.T, base, token string) (*flow, int) {
 	}
 	var conv struct{ ID string }
 	code := call(t, "POST", base+"/api/v1/conversations", body, &conv)
-	return &flow{t: t, base: base, id: conv.ID}, code
+	return &flow{t: t, base: base, id: conv.ID, token: token}, code
+}
+
+// message is the JSON of a message, with the flow's token if any.
+func (f *flow) message(m map[string]string) string {
+	if f.token != "" {
+		m["customer_token"] = f.token
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
 }
 
 func (f *flow) say(text string) flowReply {
 	f.t.Helper()
 	var r flowReply
-	b, _ := json.Marshal(map[string]string{"text": text})
-	if code := call(f.t, "POST", f.base+"/api/v1/conversations/"+f.id+"/messages", string(b), &r); code != 200 {
+	if code := call(f.t, "POST", f.base+"/api/v1/conversations/"+f.id+"/messages", f.message(map[string]string{"text": text}), &r); code != 200 {
 		f.t.Fatalf("say %q: %d %+v", text, code, r.Error)
 	}
 	return r
@@ -122,7 +131,7 @@ func (f *flow) say(text string) flowReply {
 func (f *flow) choose(choice string) flowReply {
 	f.t.Helper()
 	var r flowReply
-	if code := call(f.t, "POST", f.base+"/api/v1/conversations/"+f.id+"/messages", `{"choice": "`+choice+`"}`, &r); code != 200 {
+	if code := call(f.t, "POST", f.base+"/api/v1/conversations/"+f.id+"/messages", f.message(map[string]string{"choice": choice}), &r); code != 200 {
 		f.t.Fatalf("choose %q: %d %+v", choice, code, r.Error)
 	}
 	return r
@@ -194,9 +203,9 @@ func TestOrderProofLeaksNothing(t *testing.T) {
 	if r := shy.say("non merci"); r.Outcome != "answer" || r.ArticleID != "suivi-colis" || r.Order != nil {
 		t.Errorf("« non » to the order question: %+v, want the generic answer", r)
 	}
-	// The postcode is a proof too.
-	if r := alone.say("75011"); r.Outcome != "answer" || r.Order == nil {
-		t.Errorf("number then postcode: %+v", r)
+	// A postcode is not a proof: it is guessed in a few hundred tries.
+	if r := alone.say("75011"); r.Outcome != "ask_order" || r.Order != nil || !strings.Contains(r.Text, "adresse e-mail") {
+		t.Errorf("number then postcode: %+v, want the e-mail asked", r)
 	}
 	// Five wrong proofs: the bot stops asking and offers a person.
 	var r flowReply
@@ -257,8 +266,9 @@ func TestCustomerToken(t *testing.T) {
 	// Another customer's order cannot be picked, nor proven by number.
 	g, _ := startFlow(t, base, sign("multi", 10*time.Minute))
 	g.say("où est mon colis ?")
-	if r := g.choose("commande:7100001"); r.Order != nil {
-		t.Errorf("picked another customer's order: %+v", r)
+	var picked flowReply
+	if code := call(t, "POST", base+"/api/v1/conversations/"+g.id+"/messages", g.message(map[string]string{"choice": "commande:7100001"}), &picked); code != 400 || picked.Order != nil {
+		t.Errorf("picked another customer's order: %d %+v, want 400", code, picked)
 	}
 	h, _ := startFlow(t, base, sign("multi", 10*time.Minute))
 	h.say("où est mon colis ?")
@@ -293,3 +303,36 @@ func b64url(s string) string {
 }
 
 func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// TestExpiredTokenRevealsNothing: a conversation id is not a lasting key to
+// a customer's identity and orders.
+func TestExpiredTokenRevealsNothing(t *testing.T) {
+	base, _ := startWithMerchant(t)
+	now := time.Now()
+	solo := chat.Identity{CustomerID: "solo", Email: "solo@exemple.fr"}
+	f, _ := startFlow(t, base, server.SignCustomerToken([]byte(testSecret), solo, now, 10*time.Minute))
+	if r := f.say("où est mon colis ?"); r.Order == nil || r.Order.Number != "7100001" {
+		t.Fatalf("with a valid token: %+v", r)
+	}
+	for name, token := range map[string]string{
+		"expired token":            server.SignCustomerToken([]byte(testSecret), solo, now.Add(-time.Hour), 10*time.Minute),
+		"no token":                 "",
+		"another customer's token": server.SignCustomerToken([]byte(testSecret), chat.Identity{CustomerID: "multi", Email: "m@exemple.fr"}, now, 10*time.Minute),
+	} {
+		other := &flow{t: t, base: base, id: f.id, token: token}
+		if r := other.say("où en est ma commande ?"); r.Order != nil || strings.Contains(r.Text, "7100001") || r.Outcome != "ask_order" {
+			t.Errorf("%s: %s %q, want the order asked for, none shown", name, r.Outcome, r.Text)
+		}
+	}
+	req, _ := http.NewRequest("GET", base+"/api/v1/conversations/"+f.id, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	json.NewDecoder(resp.Body).Decode(&body)
+	if body["identity"] != nil || body["order"] != nil {
+		t.Errorf("GET by id shows identity %v and order %v", body["identity"], body["order"])
+	}
+}

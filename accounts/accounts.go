@@ -39,6 +39,11 @@ var (
 	ErrExists         = errors.New("user already exists")
 	ErrBadCredentials = errors.New("bad credentials")
 	ErrNoSession      = errors.New("no valid session")
+	ErrNotFound       = errors.New("no such user")
+	// ErrLocked is a login refused because the account is locked after
+	// too many failures; Login returns it only with the right password,
+	// so that it tells an attacker nothing.
+	ErrLocked = errors.New("account locked")
 )
 
 // InvalidError is a problem with a new user, in French for the admin.
@@ -54,7 +59,22 @@ type User struct {
 	Hash    []byte    `json:"hash"`
 	Iter    int       `json:"iter"`
 	Created time.Time `json:"created"`
+	// Disabled users cannot log in; their sessions end.
+	Disabled bool `json:"disabled,omitempty"`
+	// Failures counts the failed logins in a row; from lockAfter on, the
+	// account is locked until LockedUntil.
+	Failures    int       `json:"failures,omitempty"`
+	LockedUntil time.Time `json:"locked_until,omitzero"`
 }
+
+// Per-account lock-out: after lockAfter failed logins in a row, the
+// account is locked for lockFor, doubling with each further failure (up to
+// a day). The per-client limit of the server does not stop an attacker
+// spread over many addresses; this does.
+const (
+	lockAfter = 5
+	lockFor   = 15 * time.Minute
+)
 
 // SessionLife is how long a login lasts.
 const SessionLife = 12 * time.Hour
@@ -133,14 +153,34 @@ func hash(password string, salt []byte, iter int) []byte {
 }
 
 // Login checks a password and opens a session; it returns the session
-// token to put in a cookie.
+// token to put in a cookie. A disabled account, or one locked after
+// repeated failures, cannot log in.
 func (s *Store) Login(name, password string) (token string, u *User, err error) {
 	u, err = s.user(name)
 	if err != nil {
 		hash(password, s.dummy.Salt, s.dummy.Iter) // same time for unknown names
 		return "", nil, ErrBadCredentials
 	}
-	if subtle.ConstantTimeCompare(hash(password, u.Salt, u.Iter), u.Hash) != 1 {
+	now := s.opts.Now()
+	good := subtle.ConstantTimeCompare(hash(password, u.Salt, u.Iter), u.Hash) == 1
+	switch {
+	case u.Disabled:
+		return "", nil, ErrBadCredentials
+	case now.Before(u.LockedUntil):
+		if good {
+			return "", nil, ErrLocked
+		}
+		return "", nil, ErrBadCredentials
+	case !good:
+		if err := s.update(name, func(u *User) error {
+			u.Failures++
+			if over := u.Failures - lockAfter; over >= 0 {
+				u.LockedUntil = now.Add(min(lockFor<<min(over, 10), 24*time.Hour)).UTC()
+			}
+			return nil
+		}); err != nil {
+			return "", nil, err
+		}
 		return "", nil, ErrBadCredentials
 	}
 	raw := make([]byte, 32)
@@ -148,7 +188,7 @@ func (s *Store) Login(name, password string) (token string, u *User, err error) 
 		return "", nil, fmt.Errorf("session token: %w", err)
 	}
 	token = hex.EncodeToString(raw)
-	sess := session{User: u.Name, Expires: s.opts.Now().Add(SessionLife).UTC()}
+	sess := session{User: u.Name, Expires: now.Add(SessionLife).UTC()}
 	err = s.db.Update(func(tx *bbolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketSessions)
 		if err != nil {
@@ -158,12 +198,219 @@ func (s *Store) Login(name, password string) (token string, u *User, err error) 
 		if err != nil {
 			return err
 		}
-		return b.Put(sessionKey(token), data)
+		if err := b.Put(sessionKey(token), data); err != nil {
+			return err
+		}
+		if u.Failures == 0 && u.LockedUntil.IsZero() {
+			return nil
+		}
+		return updateUser(tx, name, func(u *User) error {
+			u.Failures, u.LockedUntil = 0, time.Time{}
+			return nil
+		})
 	})
 	if err != nil {
 		return "", nil, fmt.Errorf("open session: %w", err)
 	}
 	return token, u, nil
+}
+
+// Users lists the users by name, without their password hashes.
+func (s *Store) Users() ([]User, error) {
+	var out []User
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketUsers)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			var u User
+			if err := json.Unmarshal(v, &u); err != nil {
+				return err
+			}
+			u.Salt, u.Hash = nil, nil
+			out = append(out, u)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// SetDisabled disables a user (and ends their sessions) or enables them
+// again.
+func (s *Store) SetDisabled(name string, disabled bool) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		if err := updateUser(tx, name, func(u *User) error {
+			u.Disabled = disabled
+			if !disabled {
+				u.Failures, u.LockedUntil = 0, time.Time{}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if disabled {
+			return revoke(tx, name)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("disable user %q: %w", name, err)
+	}
+	return nil
+}
+
+// Delete removes a user and their sessions.
+func (s *Store) Delete(name string) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketUsers)
+		if b == nil || b.Get([]byte(name)) == nil {
+			return ErrNotFound
+		}
+		if err := b.Delete([]byte(name)); err != nil {
+			return err
+		}
+		return revoke(tx, name)
+	})
+	if err != nil {
+		return fmt.Errorf("delete user %q: %w", name, err)
+	}
+	return nil
+}
+
+// SetPassword gives a user a new password, unlocks the account and ends
+// their sessions.
+func (s *Store) SetPassword(name, password string) error {
+	if len([]rune(password)) < 12 {
+		return &InvalidError{"le mot de passe doit faire au moins 12 caractères"}
+	}
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return fmt.Errorf("salt: %w", err)
+	}
+	h := hash(password, salt, s.opts.Iterations)
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		if err := updateUser(tx, name, func(u *User) error {
+			u.Salt, u.Hash, u.Iter = salt, h, s.opts.Iterations
+			u.Failures, u.LockedUntil = 0, time.Time{}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return revoke(tx, name)
+	})
+	if err != nil {
+		return fmt.Errorf("set password of %q: %w", name, err)
+	}
+	return nil
+}
+
+// Revoke ends every session of a user.
+func (s *Store) Revoke(name string) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		if b := tx.Bucket(bucketUsers); b == nil || b.Get([]byte(name)) == nil {
+			return ErrNotFound
+		}
+		return revoke(tx, name)
+	})
+	if err != nil {
+		return fmt.Errorf("revoke sessions of %q: %w", name, err)
+	}
+	return nil
+}
+
+// PruneSessions deletes the sessions that expired, so that the bucket does
+// not grow with every login; it returns how many.
+func (s *Store) PruneSessions() (int, error) {
+	now := s.opts.Now()
+	var n int
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketSessions)
+		if b == nil {
+			return nil
+		}
+		var doomed [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			var sess session
+			if json.Unmarshal(v, &sess) != nil || !now.Before(sess.Expires) {
+				doomed = append(doomed, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range doomed {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(doomed)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune sessions: %w", err)
+	}
+	return n, nil
+}
+
+func revoke(tx *bbolt.Tx, name string) error {
+	b := tx.Bucket(bucketSessions)
+	if b == nil {
+		return nil
+	}
+	var doomed [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		var sess session
+		if json.Unmarshal(v, &sess) == nil && sess.User == name {
+			doomed = append(doomed, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range doomed {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// update changes a user in a transaction of its own.
+func (s *Store) update(name string, change func(*User) error) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error { return updateUser(tx, name, change) })
+	if err != nil {
+		return fmt.Errorf("update user %q: %w", name, err)
+	}
+	return nil
+}
+
+func updateUser(tx *bbolt.Tx, name string, change func(*User) error) error {
+	b := tx.Bucket(bucketUsers)
+	if b == nil {
+		return ErrNotFound
+	}
+	v := b.Get([]byte(name))
+	if v == nil {
+		return ErrNotFound
+	}
+	var u User
+	if err := json.Unmarshal(v, &u); err != nil {
+		return err
+	}
+	if err := change(&u); err != nil {
+		return err
+	}
+	data, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(name), data)
 }
 
 type session struct {
@@ -199,7 +446,7 @@ func (s *Store) Session(token string) (*User, error) {
 		return nil, ErrNoSession
 	}
 	u, err := s.user(sess.User)
-	if err != nil {
+	if err != nil || u.Disabled {
 		return nil, ErrNoSession
 	}
 	return u, nil

@@ -6,6 +6,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,12 +90,23 @@ type Message struct {
 	// Helpful answers « Cette réponse vous a-t-elle aidé ? » under the last
 	// answer.
 	Helpful *bool `json:"helpful,omitempty"`
+	// Identity is the customer a currently valid token vouches for with
+	// this message; nil when none came. The conversation's customer is
+	// trusted, and their orders shown, only while it is presented.
+	Identity *Identity `json:"-"`
+	// Client is the sender's address, for the lock-out of order proofs.
+	Client string `json:"-"`
 }
 
 // Options tune the decisions. Zero fields take the defaults.
 type Options struct {
-	// ShopName is used in the greeting.
+	// ShopName is used in the greeting; empty says « notre service client ».
 	ShopName string
+	// Greeting replaces the bot's first message.
+	Greeting string
+	// Topics are the article ids offered as quick topics under the
+	// greeting; empty takes the most asked articles of the content.
+	Topics []string
 	// ContactArticle is the article shown when the customer asks for a
 	// person ("nous-contacter" by default).
 	ContactArticle string
@@ -113,7 +125,8 @@ type Options struct {
 	AfterMisses int
 	// Hours are the service client's opening hours (DefaultHours).
 	Hours *Hours
-	// Phone and PhoneHours are said with the phone channel.
+	// Phone is the service client's number, offered as a channel when
+	// set, with PhoneHours (by default, Hours said in French).
 	Phone, PhoneHours string
 	// AgentsOnline overrides agent presence (tests); nil counts the agents
 	// seen at the console.
@@ -122,6 +135,9 @@ type Options struct {
 	// customers; nil stores requests without sending anything.
 	Mailer       *mailer.Mailer
 	SupportEmail string
+	// RetentionMonths is how long conversations and cases are kept after
+	// their last activity (13); see Prune.
+	RetentionMonths int
 	// Now gives the time (tests inject a clock).
 	Now func() time.Time
 }
@@ -148,13 +164,11 @@ type Bot struct {
 	opts     Options
 	hub      hub
 	presence sync.Map // agent name -> last seen
+	locks    convLocks
 }
 
 // New returns a bot. It does no I/O: buckets are created on first write.
 func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
-	if opts.ShopName == "" {
-		opts.ShopName = "Maison Colibri"
-	}
 	if opts.ContactArticle == "" {
 		opts.ContactArticle = "nous-contacter"
 	}
@@ -170,21 +184,31 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.RetentionMonths == 0 {
+		opts.RetentionMonths = defaultRetention
+	}
 	if opts.AfterMisses == 0 {
 		opts.AfterMisses = 2
 	}
 	if opts.Hours == nil {
 		opts.Hours = &DefaultHours
 	}
-	if opts.Phone == "" {
-		opts.Phone = "01 86 95 42 10"
-		opts.PhoneHours = "du lundi au vendredi de 9 h à 19 h et le samedi de 10 h à 17 h"
+	if opts.PhoneHours == "" {
+		opts.PhoneHours = opts.Hours.Describe()
 	}
 	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts}
 }
 
 // Greeting is the bot's first message in a new conversation.
-func (b *Bot) Greeting() string { return fmt.Sprintf(msgGreeting, b.opts.ShopName) }
+func (b *Bot) Greeting() string {
+	switch {
+	case b.opts.Greeting != "":
+		return b.opts.Greeting
+	case b.opts.ShopName != "":
+		return fmt.Sprintf(msgGreeting, b.opts.ShopName)
+	}
+	return msgGreetingNoName
+}
 
 // Send handles one customer message in a conversation: it decides the reply
 // and stores the turn.
@@ -196,10 +220,12 @@ func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error
 	if utf8.RuneCountInString(m.Text) > b.opts.MaxRunes {
 		return nil, ErrMessageTooBig
 	}
+	defer b.locks.lock(convID)()
 	conv, err := b.state(convID)
 	if err != nil {
 		return nil, err
 	}
+	conv.present(m.Identity, m.Client, b.opts.Now())
 	if conv.Mode != ModeBot && m.Text != "" {
 		return b.relay(conv, m)
 	}
@@ -251,13 +277,8 @@ func (b *Bot) decideClick(ctx context.Context, conv *Conversation, m Message) (*
 		}
 		return b.notHelped(conv), nil
 	}
-	if number, ok := strings.CutPrefix(m.Choice, choiceOrder); ok && b.orders != nil && conv.Identity != nil {
-		a, err := b.kb.Article(conv.pending)
-		if err != nil {
-			return nil, fmt.Errorf("order choice: %w", ErrUnknownChoice)
-		}
-		conv.pending = ""
-		return b.answerForOrder(ctx, conv, a, 1, number), nil
+	if number, ok := strings.CutPrefix(m.Choice, choiceOrder); ok {
+		return b.pickOrder(ctx, conv, number)
 	}
 	a, err := b.kb.Article(m.Choice)
 	if err != nil {
@@ -335,7 +356,7 @@ func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
 	// Another shop named: most likely a purchase made there. Say so, and
 	// still offer the closest topics in case it is about us.
 	if m.Elsewhere != "" {
-		return b.miss(conv, m, ranked, fmt.Sprintf(msgElsewhere, m.Elsewhere, b.opts.ShopName))
+		return b.miss(conv, m, ranked, fmt.Sprintf(msgElsewhere, m.Elsewhere, cmp.Or(b.opts.ShopName, "nous")))
 	}
 	if len(m.Candidates) > 0 && m.Confidence >= b.opts.AnswerAt {
 		a, err := b.kb.Article(m.Candidates[0].ID)

@@ -38,7 +38,7 @@ func mustOpenDB(tb testing.TB, path string) *bbolt.DB {
 func fixedNow() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC) }
 
 func TestDecideOutcomes(t *testing.T) {
-	b := New(mustOpenKB(t), nil, Options{Now: fixedNow})
+	b := New(mustOpenKB(t), nil, Options{Now: fixedNow, ShopName: "Maison Colibri"})
 	tests := []struct {
 		name, text  string
 		outcome     Outcome

@@ -2,7 +2,10 @@ package chat
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/mail"
 	"slices"
@@ -100,10 +103,16 @@ func (b *Bot) channels(now time.Time) []Channel {
 	}
 	cb := Channel{ID: ChannelCallback, Title: "Être rappelé", Detail: "Choisissez le créneau qui vous arrange.", Slots: b.slots(now)}
 	if !open {
-		cb.Detail = "Nos conseillers rappellent à partir de " + next + " : choisissez le créneau qui vous arrange."
+		cb.Detail = "Nos conseillers rappellent " + fromWhen(next) + " : choisissez le créneau qui vous arrange."
 	}
 	cs = append(cs, cb, Channel{ID: ChannelEmail, Title: "Écrire à un conseiller", Detail: "Réponse par e-mail sous 24 h ouvrées."})
-	phone := Channel{ID: ChannelPhone, Title: "Appeler le service client", Detail: b.opts.Phone + ", " + b.opts.PhoneHours + "."}
+	if b.opts.Phone == "" {
+		return cs
+	}
+	phone := Channel{ID: ChannelPhone, Title: "Appeler le service client", Detail: b.opts.Phone + "."}
+	if b.opts.PhoneHours != "" {
+		phone.Detail = b.opts.Phone + ", " + b.opts.PhoneHours + "."
+	}
 	if !open {
 		phone.Detail += " Le service est fermé pour le moment ; il rouvre " + next + "."
 	}
@@ -121,18 +130,36 @@ func (b *Bot) slots(now time.Time) []Slot {
 		if s.Close <= s.Open {
 			continue
 		}
-		mid := min(max(12*60, s.Open), s.Close)
-		for _, half := range []struct {
-			id       string
-			from, to int
-		}{{"am", s.Open, mid}, {"pm", max(mid, 14*60), s.Close}} {
+		for _, half := range b.daySlots(s) {
 			end := day.Add(time.Duration(half.to) * time.Minute)
-			if half.to-half.from < 60 || !end.After(now.Add(30*time.Minute)) {
+			if half.to-half.from < 30 || !end.After(now.Add(30*time.Minute)) {
 				continue
 			}
 			out = append(out, Slot{ID: day.Format("2006-01-02") + "-" + half.id,
-				Title: fmt.Sprintf("%s entre %d h et %d h", whenDay(day, now), half.from/60, half.to/60)})
+				Title: fmt.Sprintf("%s entre %s et %s", whenDay(day, now), clock(half.from), clock(half.to))})
 		}
+	}
+	return out
+}
+
+// daySlot is a callback slot of a day, in minutes after midnight.
+type daySlot struct {
+	id       string
+	from, to int
+}
+
+// daySlots are the callback slots of a day open during s: the configured
+// ones within s (their id is their start, "1400"), or the morning ("am")
+// and the afternoon ("pm").
+func (b *Bot) daySlots(s Span) []daySlot {
+	if len(b.opts.Hours.Slots) == 0 {
+		mid := min(max(12*60, s.Open), s.Close)
+		return []daySlot{{"am", s.Open, mid}, {"pm", max(mid, 14*60), s.Close}}
+	}
+	var out []daySlot
+	for _, c := range b.opts.Hours.Slots {
+		from, to := max(c.Open, s.Open), min(c.Close, s.Close)
+		out = append(out, daySlot{fmt.Sprintf("%02d%02d", c.Open/60, c.Open%60), from, to})
 	}
 	return out
 }
@@ -143,7 +170,7 @@ func (b *Bot) withHandoff(r *Reply, why string) *Reply {
 	r.Channels = b.channels(now)
 	text := why
 	if !b.opts.Hours.Open(now) {
-		text += " " + fmt.Sprintf(msgHandoffClosed, whenOpen(b.opts.Hours.NextOpen(now), now))
+		text += " " + fmt.Sprintf(msgHandoffClosed, fromWhen(whenOpen(b.opts.Hours.NextOpen(now), now)))
 	}
 	r.append(text)
 	return r
@@ -174,6 +201,7 @@ const OutcomeHandoff Outcome = "handoff"
 // e-mail, as a case, and returns the bot's confirmation. Invalid fields
 // give a *FormError and store nothing.
 func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*Reply, error) {
+	defer b.locks.lock(convID)()
 	conv, err := b.state(convID)
 	if err != nil {
 		return nil, err
@@ -249,9 +277,13 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		if err := putJSON(bk, []byte(c.ID), c); err != nil {
 			return err
 		}
-		if req.Channel == ChannelLiveChat {
+		if req.Channel == ChannelLiveChat || req.Channel == ChannelEmail {
 			err := updateMeta(convBucket(tx, conv.ID), func(m *meta) error {
-				m.Mode = ModeWaiting
+				if req.Channel == ChannelLiveChat {
+					m.Mode = ModeWaiting
+				} else {
+					m.ContactEmail = c.Email // a transcript may go there
+				}
 				return nil
 			})
 			if err != nil {
@@ -316,8 +348,26 @@ func Transcript(conv *Conversation) string {
 	return b.String()
 }
 
-// SendTranscript e-mails the conversation to the customer.
-func (b *Bot) SendTranscript(ctx context.Context, convID, email string) error {
+// Transcripts by e-mail are limited per conversation and per address, in a
+// day, so that the endpoint cannot flood anyone's mailbox.
+const (
+	transcriptsPerConversation = 3
+	transcriptsPerAddress      = 5
+	transcriptWindow           = 24 * time.Hour
+)
+
+var bucketTranscripts = []byte("transcript_sends")
+
+// ErrTooManyTranscripts is returned when the conversation or the address
+// had its transcripts for the day.
+var ErrTooManyTranscripts = errors.New("too many transcripts sent")
+
+// SendTranscript e-mails the conversation to the customer: only to an
+// address this conversation vouches for, that of the customer the shop
+// vouches for now (who, from a current token), the one that proved the
+// order, or the one typed in the conversation's e-mail request. Anything
+// else would make Guichet an open relay.
+func (b *Bot) SendTranscript(ctx context.Context, convID, email string, who *Identity) error {
 	if b.opts.Mailer == nil {
 		return ErrNoMail
 	}
@@ -325,14 +375,99 @@ func (b *Bot) SendTranscript(ctx context.Context, convID, email string) error {
 	if !ok {
 		return &FormError{Fields: map[string]string{"email": msgBadEmail}}
 	}
+	addr = strings.ToLower(addr)
 	conv, err := b.Conversation(ctx, convID)
 	if err != nil {
+		return err
+	}
+	contact := conv.contactEmail
+	conv.present(who, "", b.opts.Now())
+	var known []string
+	if conv.Identity != nil {
+		known = append(known, strings.ToLower(conv.Identity.Email))
+	}
+	if conv.Order != "" && conv.proofEmail != "" {
+		known = append(known, conv.proofEmail)
+	}
+	if contact != "" {
+		known = append(known, contact)
+	}
+	if !slices.Contains(known, addr) {
+		return &FormError{Fields: map[string]string{"email": msgTranscriptAddress}}
+	}
+	if err := b.countTranscript(conv.ID, addr); err != nil {
 		return err
 	}
 	if err := b.opts.Mailer.Send(ctx, addr, "Votre conversation avec "+b.opts.ShopName, Transcript(conv)); err != nil {
 		return fmt.Errorf("send transcript: %w", err)
 	}
 	return nil
+}
+
+// sendCount is how many transcripts went out since a window began.
+type sendCount struct {
+	Count int       `json:"count"`
+	Since time.Time `json:"since"`
+}
+
+// countTranscript counts a transcript sent for the conversation and to the
+// address, or returns ErrTooManyTranscripts and counts nothing.
+func (b *Bot) countTranscript(convID, addr string) error {
+	now := b.opts.Now().UTC()
+	sum := sha256.Sum256([]byte(addr))
+	keys := []struct {
+		key   []byte
+		limit int
+	}{{[]byte("conversation:" + convID), transcriptsPerConversation}, {[]byte("address:" + hex.EncodeToString(sum[:16])), transcriptsPerAddress}}
+	err := b.db.Update(func(tx *bbolt.Tx) error {
+		bk, err := tx.CreateBucketIfNotExists(bucketTranscripts)
+		if err != nil {
+			return err
+		}
+		recs := make([]sendCount, len(keys))
+		for i, k := range keys {
+			if v := bk.Get(k.key); v != nil {
+				if err := json.Unmarshal(v, &recs[i]); err != nil {
+					return fmt.Errorf("decode transcript count: %w", err)
+				}
+			}
+			if now.Sub(recs[i].Since) > transcriptWindow {
+				recs[i] = sendCount{Since: now}
+			}
+			if recs[i].Count >= k.limit {
+				return ErrTooManyTranscripts
+			}
+		}
+		for i, k := range keys {
+			recs[i].Count++
+			if err := putJSON(bk, k.key, recs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("count transcript: %w", err)
+	}
+	return nil
+}
+
+// WaitingCases returns one page of the cases waiting for an agent, oldest
+// first (the longest wait on top), and how many wait in all: the queue
+// stays small to send whatever the backlog.
+func (b *Bot) WaitingCases(ctx context.Context, offset, limit int) (page []Case, total int, err error) {
+	all, err := b.Cases(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var waiting []Case
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].State == CaseWaiting {
+			waiting = append(waiting, all[i])
+		}
+	}
+	offset = min(max(offset, 0), len(waiting))
+	return waiting[offset:min(offset+max(limit, 0), len(waiting))], len(waiting), nil
 }
 
 // Cases returns every case, newest first.

@@ -27,6 +27,9 @@ func TestHandoffTriggers(t *testing.T) {
 		if opts.Now == nil {
 			opts.Now = monday10
 		}
+		if opts.Phone == "" {
+			opts.Phone = "01 86 95 42 10"
+		}
 		b := New(mustOpenKB(t), mustOpenDB(t, filepath.Join(t.TempDir(), "g.db")), opts)
 		conv, err := b.Start(ctx, nil)
 		if err != nil {

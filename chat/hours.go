@@ -3,6 +3,7 @@ package chat
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -13,6 +14,9 @@ type Hours struct {
 	Week [7]Span
 	// Holidays are closed dates, "2006-01-02".
 	Holidays []string
+	// Slots are the callback slots of an open day, within its span;
+	// empty offers the morning and the afternoon.
+	Slots []Span
 }
 
 // Span is an opening span within a day, in minutes after midnight.
@@ -99,4 +103,58 @@ func whenDay(at, now time.Time) string {
 		return frenchDays[at.Weekday()]
 	}
 	return "le " + frenchDate(at)
+}
+
+// Describe says the weekly hours in French, as customers read them:
+// « du lundi au vendredi de 9 h à 19 h et le samedi de 10 h à 17 h ».
+func (h Hours) Describe() string {
+	var parts []string
+	for i := 0; i < 7; {
+		d := (i + 1) % 7 // from Monday to Sunday
+		s := h.Week[d]
+		j := i + 1
+		for j < 7 && h.Week[(j+1)%7] == s {
+			j++
+		}
+		if s.Close > s.Open {
+			span := "de " + clock(s.Open) + " à " + clock(s.Close)
+			switch j - i {
+			case 1:
+				parts = append(parts, "le "+frenchDays[d]+" "+span)
+			case 2:
+				parts = append(parts, "le "+frenchDays[d]+" et le "+frenchDays[(j)%7]+" "+span)
+			default:
+				parts = append(parts, "du "+frenchDays[d]+" au "+frenchDays[(j)%7]+" "+span)
+			}
+		}
+		i = j
+	}
+	switch len(parts) {
+	case 0:
+		return ""
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " et " + parts[len(parts)-1]
+}
+
+// clock says minutes after midnight in French: « 9 h », « 9 h 30 ».
+func clock(m int) string {
+	if m%60 == 0 {
+		return fmt.Sprintf("%d h", m/60)
+	}
+	return fmt.Sprintf("%d h %02d", m/60, m%60)
+}
+
+// fromWhen says « à partir de » a moment whenOpen said, elided and
+// contracted as French wants: « à partir d’aujourd’hui à 10 h », « à partir
+// de demain à 9 h », « à partir du 3 décembre 2026 à 9 h ».
+func fromWhen(when string) string {
+	switch {
+	case strings.HasPrefix(when, "aujourd’hui"):
+		return "à partir d’" + when
+	case strings.HasPrefix(when, "le "):
+		return "à partir du " + strings.TrimPrefix(when, "le ")
+	}
+	return "à partir de " + when
 }

@@ -48,3 +48,36 @@ func TestHours(t *testing.T) {
 		t.Error("a service never open has a next opening")
 	}
 }
+
+func TestHoursInFrench(t *testing.T) {
+	week := func(spans map[time.Weekday]Span) Hours {
+		var h Hours
+		for d, s := range spans {
+			h.Week[d] = s
+		}
+		return h
+	}
+	for _, c := range []struct {
+		h    Hours
+		want string
+	}{
+		{DefaultHours, "du lundi au vendredi de 9 h à 19 h et le samedi de 10 h à 17 h"},
+		{week(map[time.Weekday]Span{time.Tuesday: {600, 1140}, time.Wednesday: {600, 1140}, time.Saturday: {570, 750}}),
+			"le mardi et le mercredi de 10 h à 19 h et le samedi de 9 h 30 à 12 h 30"},
+		{week(map[time.Weekday]Span{time.Monday: {540, 720}, time.Sunday: {540, 720}}), "le lundi de 9 h à 12 h et le dimanche de 9 h à 12 h"},
+		{Hours{}, ""},
+	} {
+		if got := c.h.Describe(); got != c.want {
+			t.Errorf("Describe = %q, want %q", got, c.want)
+		}
+	}
+	for when, want := range map[string]string{
+		"aujourd’hui à 10 h":       "à partir d’aujourd’hui à 10 h",
+		"demain à 9 h":             "à partir de demain à 9 h",
+		"le 3 décembre 2026 à 9 h": "à partir du 3 décembre 2026 à 9 h",
+	} {
+		if got := fromWhen(when); got != want {
+			t.Errorf("fromWhen(%q) = %q, want %q", when, got, want)
+		}
+	}
+}

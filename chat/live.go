@@ -189,7 +189,7 @@ func (b *Bot) setMode(convID, mode, agent, caseState, reason string) error {
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("conversation %q: %w", convID, err)
+		return fmt.Errorf("set conversation mode: %w", err)
 	}
 	b.publish(Event{Type: "mode", Conversation: convID, Mode: mode, Agent: agent})
 	b.publish(Event{Type: "queue", Conversation: convID})

@@ -3,39 +3,41 @@ package chat
 // French texts the bot says. They are polite, never blame the customer, and
 // always lead somewhere: an answer, a choice, or a way to reach a person.
 const (
-	msgGreeting        = "Bonjour ! Je suis l’assistant de %s. Posez-moi votre question : suivi de colis, retour, remboursement, paiement, compte…"
-	msgThanks          = "Avec plaisir ! Puis-je vous aider pour autre chose ?"
-	msgGoodbye         = "Merci de votre visite et belle journée !"
-	msgYes             = "Parfait ! Avez-vous une autre question ?"
-	msgNo              = "Entendu. Dites-moi ce que vous cherchez, je ferai de mon mieux pour vous aider."
-	msgFrustration     = "Je suis sincèrement désolé pour ce désagrément. Je comprends votre agacement et je vais faire le nécessaire pour vous aider."
-	msgHuman           = "Bien sûr, voici comment joindre un conseiller de notre service client :"
-	msgHumanNoInfo     = "Bien sûr. Un conseiller de notre service client pourra reprendre votre demande."
-	msgEmpathy         = "Je suis désolé pour ce désagrément."
-	msgBadEmail        = "Cette adresse e-mail ne semble pas valide, par exemple prenom.nom@exemple.fr."
-	msgClarify         = "Pour bien vous répondre, votre question concerne plutôt :"
-	msgChose           = "Voici la réponse à votre question :"
-	msgAskOrder        = "Pour vous répondre précisément, j’ai besoin de votre numéro de commande (il figure dans l’e-mail de confirmation) et de l’adresse e-mail ou du code postal utilisés pour la commande."
-	msgAskNumber       = "Merci. Il me manque le numéro de commande : il figure dans l’e-mail de confirmation et dans votre compte."
-	msgAskProof        = "Merci. Pour vérifier qu’il s’agit bien de votre commande, indiquez l’adresse e-mail utilisée pour la commande, ou son code postal."
-	msgNoMatch         = "Je ne retrouve pas de commande correspondant à ces informations. Vérifiez le numéro de commande et l’adresse e-mail (ou le code postal) utilisés, puis renvoyez-les-moi."
-	msgTooManyAttempts = "Je ne parviens pas à vérifier cette commande. Pour protéger vos données, je m’arrête là, mais un conseiller pourra vous aider."
-	msgWhichOrder      = "Votre question concerne quelle commande ?"
-	msgGeneric         = "Voir la réponse générale"
-	msgOrdersDown      = "Je n’ai pas pu consulter votre commande pour le moment : voici la réponse générale. Réessayez dans quelques minutes pour une réponse personnalisée."
-	msgHandoffClosed   = "Nos conseillers sont absents pour le moment : ils vous répondront à partir de %s."
-	msgChooseChannel   = "Choisissez comment joindre un conseiller, il reprendra votre demande sans que vous ayez à la répéter."
-	msgAfterMisses     = "Je préfère vous passer le relais : un conseiller saura vous répondre. Choisissez comment le joindre."
-	msgIfNeeded        = "Si vous préférez en parler à un conseiller, choisissez comment le joindre."
-	msgOtherGuesses    = "Désolé que cette réponse ne vous ait pas aidé. Vous cherchiez peut-être :"
-	msgOrPerson        = "Sinon, un conseiller peut reprendre votre demande : choisissez comment le joindre."
-	msgNotHelped       = "Désolé que cette réponse ne vous ait pas aidé."
-	msgGlad            = "Merci pour votre retour ! Puis-je vous aider pour autre chose ?"
-	msgCallbackOK      = "C’est noté : un conseiller vous rappellera au %s, %s. Il aura notre conversation sous les yeux."
-	msgLiveChatOK      = "Un conseiller va vous répondre dans quelques instants. Vous pouvez continuer à écrire : il lira toute notre conversation."
-	msgEmailOK         = "C’est noté : un conseiller vous répondra à %s sous 24 h ouvrées. Il aura notre conversation sous les yeux."
-	msgClarifyOne      = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
-	msgElsewhere       = "Il me semble que votre question concerne %s : je ne peux vous renseigner que sur les achats faits chez %s. Si elle nous concerne, ces sujets pourront vous aider :"
+	msgGreeting          = "Bonjour ! Je suis l’assistant de %s. Posez-moi votre question, je vous réponds tout de suite."
+	msgGreetingNoName    = "Bonjour ! Je suis l’assistant du service client. Posez-moi votre question, je vous réponds tout de suite."
+	msgThanks            = "Avec plaisir ! Puis-je vous aider pour autre chose ?"
+	msgGoodbye           = "Merci de votre visite et belle journée !"
+	msgYes               = "Parfait ! Avez-vous une autre question ?"
+	msgNo                = "Entendu. Dites-moi ce que vous cherchez, je ferai de mon mieux pour vous aider."
+	msgFrustration       = "Je suis sincèrement désolé pour ce désagrément. Je comprends votre agacement et je vais faire le nécessaire pour vous aider."
+	msgHuman             = "Bien sûr, voici comment joindre un conseiller de notre service client :"
+	msgHumanNoInfo       = "Bien sûr. Un conseiller de notre service client pourra reprendre votre demande."
+	msgEmpathy           = "Je suis désolé pour ce désagrément."
+	msgTranscriptAddress = "Pour protéger vos données, j’envoie la conversation uniquement à l’adresse de votre compte client, ou à celle que vous avez indiquée dans cette conversation. Vous pouvez aussi la télécharger."
+	msgBadEmail          = "Cette adresse e-mail ne semble pas valide, par exemple prenom.nom@exemple.fr."
+	msgClarify           = "Pour bien vous répondre, votre question concerne plutôt :"
+	msgChose             = "Voici la réponse à votre question :"
+	msgAskOrder          = "Pour vous répondre précisément, j’ai besoin de votre numéro de commande (il figure dans l’e-mail de confirmation) et de l’adresse e-mail utilisée pour la commande."
+	msgAskNumber         = "Merci. Il me manque le numéro de commande : il figure dans l’e-mail de confirmation et dans votre compte."
+	msgAskProof          = "Merci. Pour vérifier qu’il s’agit bien de votre commande, indiquez l’adresse e-mail utilisée pour la commande."
+	msgNoMatch           = "Je ne retrouve pas de commande correspondant à ces informations. Vérifiez le numéro de commande et l’adresse e-mail utilisés, puis renvoyez-les-moi."
+	msgTooManyAttempts   = "Je ne parviens pas à vérifier cette commande. Pour protéger vos données, je m’arrête là, mais un conseiller pourra vous aider."
+	msgWhichOrder        = "Votre question concerne quelle commande ?"
+	msgGeneric           = "Voir la réponse générale"
+	msgOrdersDown        = "Je n’ai pas pu consulter votre commande pour le moment : voici la réponse générale. Réessayez dans quelques minutes pour une réponse personnalisée."
+	msgHandoffClosed     = "Nos conseillers sont absents pour le moment : ils vous répondront %s."
+	msgChooseChannel     = "Choisissez comment joindre un conseiller, il reprendra votre demande sans que vous ayez à la répéter."
+	msgAfterMisses       = "Je préfère vous passer le relais : un conseiller saura vous répondre. Choisissez comment le joindre."
+	msgIfNeeded          = "Si vous préférez en parler à un conseiller, choisissez comment le joindre."
+	msgOtherGuesses      = "Désolé que cette réponse ne vous ait pas aidé. Vous cherchiez peut-être :"
+	msgOrPerson          = "Sinon, un conseiller peut reprendre votre demande : choisissez comment le joindre."
+	msgNotHelped         = "Désolé que cette réponse ne vous ait pas aidé."
+	msgGlad              = "Merci pour votre retour ! Puis-je vous aider pour autre chose ?"
+	msgCallbackOK        = "C’est noté : un conseiller vous rappellera au %s, %s. Il aura notre conversation sous les yeux."
+	msgLiveChatOK        = "Un conseiller va vous répondre dans quelques instants. Vous pouvez continuer à écrire : il lira toute notre conversation."
+	msgEmailOK           = "C’est noté : un conseiller vous répondra à %s sous 24 h ouvrées. Il aura notre conversation sous les yeux."
+	msgClarifyOne        = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
+	msgElsewhere         = "Il me semble que votre question concerne %s : je ne peux vous renseigner que sur les achats faits chez %s. Si elle nous concerne, ces sujets pourront vous aider :"
 )
 
 // missMessages vary from one miss to the next in a conversation, so that the
@@ -47,8 +49,10 @@ var missMessages = []string{
 }
 
 // missNoHint are said when nothing in the knowledge base is even close.
+// They name no topic: the shop's topics are its own (the quick topics and
+// the contact article are offered as choices).
 var missNoHint = []string{
-	"Je n’ai malheureusement pas de réponse à cette question. Je peux vous aider pour le suivi de commande, la livraison, les retours, les remboursements, le paiement ou votre compte.",
-	"Cette question sort de ce que je connais, désolé. Je suis là pour vos commandes, livraisons, retours, remboursements, paiements et votre compte client.",
-	"Je ne sais pas répondre à cela, mais un conseiller de notre service client pourra vous aider. Pour une commande, une livraison ou un retour, je reste à votre disposition.",
+	"Je n’ai malheureusement pas de réponse à cette question. Un conseiller de notre service client pourra vous aider.",
+	"Cette question sort de ce que je connais, désolé. Un conseiller de notre service client saura sans doute vous répondre.",
+	"Je ne sais pas répondre à cela, mais un conseiller de notre service client pourra vous aider.",
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -35,9 +36,28 @@ const OutcomeAskOrder Outcome = "ask_order"
 // orders: "commande:4581237".
 const choiceOrder = "commande:"
 
+// orderGrant is how long an order proven in a conversation stays shown
+// without a new proof: the conversation id alone must not be a lasting key
+// to someone's order.
+const orderGrant = 30 * time.Minute
+
 // maxAttempts is how many wrong order proofs a conversation may make before
 // the bot stops asking and offers a person.
 const maxAttempts = 5
+
+// present keeps, for this turn, only what a current proof covers: the
+// conversation's customer when who (the token of this request) is them, and
+// the order while that customer is, or for orderGrant after a visitor
+// proved it with its e-mail.
+func (conv *Conversation) present(who *Identity, client string, now time.Time) {
+	conv.client = client
+	if conv.Identity != nil && (who == nil || !eq(who.CustomerID, conv.Identity.CustomerID)) {
+		conv.Identity = nil
+	}
+	if conv.Order != "" && conv.Identity == nil && (conv.proofEmail == "" || now.Sub(conv.orderAt) > orderGrant) {
+		conv.Order, conv.proofEmail = "", ""
+	}
+}
 
 // tailor answers with a, written for the customer's order when one is known
 // or can be found; otherwise it asks for the order, keeping the generic
@@ -79,9 +99,10 @@ func (b *Bot) tailor(ctx context.Context, conv *Conversation, a *kb.Article, con
 	return r
 }
 
-// verify reads an order number and a proof (e-mail or postcode) in text,
+// verify reads an order number and the e-mail used for the order in text,
 // for the article waiting in conv.pending. ok is false when text holds none
-// of them: the customer moved on to something else.
+// of them: the customer moved on to something else. A postcode is not a
+// proof (a few hundred guesses find it): the bot asks for the e-mail.
 func (b *Bot) verify(ctx context.Context, conv *Conversation, text string) (r *Reply, ok bool) {
 	var number, email, postcode string
 	for _, e := range nlu.Extract(text) {
@@ -108,16 +129,38 @@ func (b *Bot) verify(ctx context.Context, conv *Conversation, text string) (r *R
 	if conv.pendingNumber == "" {
 		return b.ask(msgAskNumber, a), true
 	}
-	if conv.Identity == nil && email == "" && postcode == "" {
+	if conv.Identity == nil && email == "" {
 		return b.ask(msgAskProof, a), true
 	}
-	o, err := b.orders.Order(ctx, conv.pendingNumber)
-	if err != nil && !errors.Is(err, orders.ErrNotFound) {
+	number = conv.pendingNumber
+	reserved, err := b.reserveProof(number, conv.client)
+	if err != nil {
 		conv.pending, conv.pendingNumber = "", ""
 		return b.unavailable(a, 1, err), true
 	}
-	if err == nil && owns(conv.Identity, o, email, postcode) {
+	if !reserved {
+		// Locked out: the proof is not even checked, and the words are
+		// those of too many attempts, whether the proof was right or not.
 		conv.pending, conv.pendingNumber = "", ""
+		r := b.human(nil)
+		r.prepend(msgTooManyAttempts)
+		return b.withHandoff(r, msgChooseChannel), true
+	}
+	o, err := b.orders.Order(ctx, number)
+	if err != nil && !errors.Is(err, orders.ErrNotFound) {
+		conv.pending, conv.pendingNumber = "", ""
+		if rerr := b.refundProof(number, conv.client); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return b.unavailable(a, 1, err), true
+	}
+	if err == nil && owns(conv.Identity, o, email) {
+		conv.pending, conv.pendingNumber = "", ""
+		if email != "" {
+			conv.proofEmail = strings.ToLower(email)
+		}
+		// A failing database shows when the turn is stored.
+		_ = b.refundProof(number, conv.client)
 		return b.answerWith(conv, a, 1, o), true
 	}
 	// Unknown order or wrong proof: the same words either way, so that
@@ -134,17 +177,30 @@ func (b *Bot) verify(ctx context.Context, conv *Conversation, text string) (r *R
 }
 
 // owns tells whether the order is the customer's: the verified identity's,
-// or the anonymous visitor gave its e-mail or postcode. Comparisons take
-// constant time.
-func owns(id *Identity, o *orders.Order, email, postcode string) bool {
+// or the anonymous visitor gave its e-mail. Comparisons take constant time.
+func owns(id *Identity, o *orders.Order, email string) bool {
 	if id != nil {
 		return eq(id.CustomerID, o.CustomerID)
 	}
-	return (email != "" && eq(strings.ToLower(email), strings.ToLower(o.Email))) ||
-		(postcode != "" && eq(postcode, o.Postcode))
+	return email != "" && eq(strings.ToLower(email), strings.ToLower(o.Email))
 }
 
 func eq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// pickOrder answers for one of the orders a verified customer was offered
+// as choices. Only a choice of the last reply, for a customer whose token is
+// presented now, reaches the order system.
+func (b *Bot) pickOrder(ctx context.Context, conv *Conversation, number string) (*Reply, error) {
+	if b.orders == nil || conv.Identity == nil || !slices.Contains(conv.offered, choiceOrder+number) {
+		return nil, fmt.Errorf("order choice: %w", ErrUnknownChoice)
+	}
+	a, err := b.kb.Article(conv.pending)
+	if err != nil {
+		return nil, fmt.Errorf("order choice: %w", ErrUnknownChoice)
+	}
+	conv.pending = ""
+	return b.answerForOrder(ctx, conv, a, 1, number), nil
+}
 
 // ask asks for the order (or part of the proof) on the topic of a, whose
 // generic answer stays one click away.
@@ -170,9 +226,12 @@ func (b *Bot) answerForOrder(ctx context.Context, conv *Conversation, a *kb.Arti
 }
 
 // answerWith answers with the variant of a for o, or the generic answer
-// when no variant applies, and remembers the order for later turns.
+// when no variant applies, and remembers the order for later turns: for
+// orderGrant from now when it was just proven.
 func (b *Bot) answerWith(conv *Conversation, a *kb.Article, conf float64, o *orders.Order) *Reply {
-	conv.Order = o.Number
+	if conv.Order != o.Number {
+		conv.Order, conv.orderAt = o.Number, b.opts.Now().UTC()
+	}
 	r := b.answer(a, conf, "")
 	r.Order = &OrderInfo{Number: o.Number, Status: string(o.Status), Label: o.Status.Label()}
 	t, ok, err := b.kb.Tailor(a, string(o.Status), o.Marketplace(), orderFields(o))

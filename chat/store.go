@@ -41,14 +41,18 @@ type Conversation struct {
 	Agent string `json:"agent,omitempty"`
 	Turns []Turn `json:"turns"`
 
-	pending       string   // article waiting for an order
-	pendingNumber string   // order number given, proof still to come
-	attempts      int      // wrong order proofs
-	offered       []string // the choices of the last reply
-	lastAnswer    string   // the article of the last answer
-	lastQuestion  string   // the customer's words it answered
-	lastRanked    []string // the ranking behind it
-	guessed       bool     // the other guesses were offered once
+	pending       string    // article waiting for an order
+	pendingNumber string    // order number given, proof still to come
+	attempts      int       // wrong order proofs
+	offered       []string  // the choices of the last reply
+	lastAnswer    string    // the article of the last answer
+	lastQuestion  string    // the customer's words it answered
+	lastRanked    []string  // the ranking behind it
+	guessed       bool      // the other guesses were offered once
+	orderAt       time.Time // when Order was proven
+	proofEmail    string    // the e-mail that proved Order, if any
+	client        string    // the client address of this turn (not stored)
+	contactEmail  string    // the address typed in an e-mail request
 }
 
 // Turn is one customer message and the bot's reply.
@@ -82,6 +86,9 @@ type meta struct {
 	Guessed       bool      `json:"guessed,omitempty"`
 	Mode          string    `json:"mode,omitempty"`
 	Agent         string    `json:"agent,omitempty"`
+	OrderAt       time.Time `json:"order_at,omitzero"`
+	ProofEmail    string    `json:"proof_email,omitempty"`
+	ContactEmail  string    `json:"contact_email,omitempty"`
 }
 
 // Start creates a conversation and returns it. id is the customer the shop
@@ -123,7 +130,7 @@ func (b *Bot) Conversation(ctx context.Context, id string) (*Conversation, error
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("conversation %q: %w", id, err)
+		return nil, fmt.Errorf("read conversation: %w", err)
 	}
 	return conv, nil
 }
@@ -142,7 +149,7 @@ func (b *Bot) state(id string) (*Conversation, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("conversation %q: %w", id, err)
+		return nil, fmt.Errorf("read conversation state: %w", err)
 	}
 	return conv, nil
 }
@@ -154,7 +161,8 @@ func readMeta(c *bbolt.Bucket) (*Conversation, error) {
 	}
 	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Identity: m.Identity,
 		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts,
-		offered: m.Offered, lastAnswer: m.LastAnswer, lastQuestion: m.LastQuestion, lastRanked: m.LastRanked, guessed: m.Guessed, Mode: m.Mode, Agent: m.Agent}, nil
+		offered: m.Offered, lastAnswer: m.LastAnswer, lastQuestion: m.LastQuestion, lastRanked: m.LastRanked, guessed: m.Guessed, Mode: m.Mode, Agent: m.Agent,
+		orderAt: m.OrderAt, proofEmail: m.ProofEmail, contactEmail: m.ContactEmail}, nil
 }
 
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
@@ -199,7 +207,7 @@ func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
 		return putReview(tx, rev)
 	})
 	if err != nil {
-		return fmt.Errorf("add turn to %q: %w", conv.ID, err)
+		return fmt.Errorf("add turn: %w", err)
 	}
 	return nil
 }
@@ -247,6 +255,7 @@ func saveState(m *meta, conv *Conversation, t Turn) {
 	}
 	m.Order, m.Pending, m.PendingNumber, m.Attempts = conv.Order, conv.pending, conv.pendingNumber, conv.attempts
 	m.LastAnswer, m.LastQuestion, m.LastRanked, m.Guessed = conv.lastAnswer, conv.lastQuestion, conv.lastRanked, conv.guessed
+	m.OrderAt, m.ProofEmail = conv.orderAt, conv.proofEmail
 	m.Offered = m.Offered[:0]
 	for _, ch := range t.Reply.Choices {
 		m.Offered = append(m.Offered, ch.ID)

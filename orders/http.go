@@ -28,7 +28,9 @@ type HTTPConfig struct {
 	// CacheTTL keeps answers this long (30 s); "not found" half as long.
 	CacheTTL time.Duration
 	// BreakerAfter consecutive failures open the breaker (5) for
-	// BreakerFor (30 s): lookups then fail at once, costing nothing.
+	// BreakerFor (30 s): lookups then fail at once, costing nothing; then
+	// exactly one lookup tries (half-open), and closes it or opens it
+	// again.
 	BreakerAfter int
 	BreakerFor   time.Duration
 	// Client and Now are for tests; defaults are a plain http.Client and
@@ -46,6 +48,8 @@ type HTTP struct {
 	cache     map[string]cached
 	failures  int       // consecutive
 	openUntil time.Time // breaker
+	tripped   bool      // the breaker opened and no lookup succeeded since
+	probing   bool      // half-open: the one trial lookup is under way
 
 	failed atomic.Uint64 // lookups that failed, for statistics
 }
@@ -142,11 +146,15 @@ func (h *HTTP) lookup(ctx context.Context, path string, decode func([]byte) ([]O
 		h.mu.Unlock()
 		return c.orders, c.err
 	}
-	if now.Before(h.openUntil) {
+	// Open: fail at once. Half-open (cooled down, not yet recovered): one
+	// lookup goes through as a trial, the others fail at once meanwhile.
+	if now.Before(h.openUntil) || h.probing {
 		h.mu.Unlock()
 		h.failed.Add(1)
 		return nil, fmt.Errorf("breaker open: %w", ErrUnavailable)
 	}
+	probe := h.tripped
+	h.probing = probe
 	h.mu.Unlock()
 
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Timeout)
@@ -155,19 +163,22 @@ func (h *HTTP) lookup(ctx context.Context, path string, decode func([]byte) ([]O
 
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if probe {
+		h.probing = false
+	}
 	switch {
 	case err == nil:
-		h.failures = 0
+		h.failures, h.tripped = 0, false
 		h.cache[path] = cached{orders: orders, expires: h.cfg.Now().Add(h.cfg.CacheTTL)}
 	case errors.Is(err, ErrNotFound):
-		h.failures = 0
+		h.failures, h.tripped = 0, false
 		h.cache[path] = cached{err: err, expires: h.cfg.Now().Add(h.cfg.CacheTTL / 2)}
 	default:
 		h.failed.Add(1)
 		h.failures++
-		if h.failures >= h.cfg.BreakerAfter {
+		if probe || h.failures >= h.cfg.BreakerAfter {
 			h.openUntil = h.cfg.Now().Add(h.cfg.BreakerFor)
-			h.failures = 0
+			h.failures, h.tripped = 0, true
 		}
 	}
 	h.prune()
@@ -240,7 +251,9 @@ func (h *HTTP) try(ctx context.Context, path string, decode func([]byte) ([]Orde
 		return nil, ctx.Err() == nil, fmt.Errorf("read answer: %w", err)
 	}
 	switch {
-	case resp.StatusCode == http.StatusNotFound:
+	case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusBadRequest:
+		// The merchant knows no such order (or refuses the number as
+		// malformed): an answer, not a failure of its system.
 		return nil, false, ErrNotFound
 	case resp.StatusCode >= 500:
 		return nil, true, fmt.Errorf("answer status %d", resp.StatusCode)

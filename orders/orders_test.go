@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -115,6 +118,7 @@ func TestHTTPSource(t *testing.T) {
 	}{
 		{"normal", func(w http.ResponseWriter, r *http.Request) { sendOrder(w, "123456", StatusShipped) }, nil, 1},
 		{"unknown order", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, ErrNotFound, 1},
+		{"number refused", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "bad number", 400) }, ErrNotFound, 1},
 		{"500 then retried", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) }, ErrUnavailable, 3},
 		{"malformed JSON", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"number": "123456", "status": `)) }, ErrUnavailable, 1},
 		{"unknown status", func(w http.ResponseWriter, r *http.Request) { sendOrder(w, "123456", "teleported") }, ErrUnavailable, 1},
@@ -198,5 +202,87 @@ func TestHTTPCacheAndBreaker(t *testing.T) {
 	}
 	if got := src.Failures(); got != 3 {
 		t.Errorf("failures = %d, want 3", got)
+	}
+}
+
+func TestHTTPBreakerHalfOpenLetsOneProbe(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	var down atomic.Bool
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 16)
+	m := newMerchant(t, func(w http.ResponseWriter, r *http.Request) {
+		switch p := strings.TrimPrefix(r.URL.Path, "/orders/"); {
+		case p == "400000":
+			http.Error(w, "bad number", 400)
+		case p == "404000":
+			http.NotFound(w, r)
+		case down.Load():
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		default:
+			arrived <- struct{}{}
+			<-release
+			sendOrder(w, p, StatusDelivered)
+		}
+	})
+	src := NewHTTP(HTTPConfig{BaseURL: m.srv.URL, Token: "s3cret", Retries: -1, BreakerAfter: 2, BreakerFor: time.Minute, Now: clock})
+
+	// The merchant's "no such order" answers are not failures.
+	for _, n := range []string{"400000", "404000", "400000"} {
+		src.cache = map[string]cached{} // each one asks the merchant
+		if _, err := src.Order(ctx, n); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("%s: %v, want ErrNotFound", n, err)
+		}
+	}
+	if got := src.Failures(); got != 0 {
+		t.Errorf("400 and 404 counted as %d failures", got)
+	}
+
+	// Two failures open the breaker; after the cool-down, ten lookups at
+	// once: one reaches the merchant, the nine others fail at once.
+	down.Store(true)
+	for _, n := range []string{"222222", "333333"} {
+		src.Order(ctx, n)
+	}
+	down.Store(false)
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	calls := m.calls.Load()
+	errs := make(chan error, 10)
+	var wg sync.WaitGroup
+	wg.Go(func() { _, err := src.Order(ctx, "555555"); errs <- err })
+	<-arrived // the probe is at the merchant
+	for i := range 9 {
+		wg.Go(func() { _, err := src.Order(ctx, fmt.Sprintf("66666%d", i)); errs <- err })
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(errs) < 9 && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	if got := m.calls.Load() - calls; got != 1 {
+		t.Errorf("half-open: %d lookups reached the merchant, want 1", got)
+	}
+	close(release)
+	wg.Wait()
+	close(errs)
+	failed := 0
+	for err := range errs {
+		if err != nil {
+			failed++
+		}
+	}
+	if failed != 9 {
+		t.Errorf("%d of 10 lookups failed, want the 9 that did not probe", failed)
+	}
+	// The probe succeeded: the breaker is closed.
+	if _, err := src.Order(ctx, "777777"); err != nil {
+		t.Errorf("after a good probe: %v", err)
 	}
 }

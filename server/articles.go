@@ -62,8 +62,18 @@ func (s *Server) handleReviews(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"reviews": reviews})
 }
 
+// handleHealth reports liveness and whether the database can write: a
+// full disk lets the service read and answer, but loses every turn, so it
+// says "degraded" (503) for a monitor to alert on. The cause goes to the
+// log, not to the anonymous caller.
 func (s *Server) handleHealth(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok", "articles": len(s.kb.Articles()), "content_errors": len(s.kb.Errors())})
+	body := fiber.Map{"status": "ok", "articles": len(s.kb.Articles()), "content_errors": len(s.kb.Errors()), "database": "ok"}
+	if err := s.bot.CheckWrite(c.UserContext()); err != nil {
+		s.logger.Error("health: the database cannot write", "err", err)
+		body["status"], body["database"] = "degraded", "cannot write"
+		return c.Status(fiber.StatusServiceUnavailable).JSON(body)
+	}
+	return c.JSON(body)
 }
 
 // handleIndex is the demo shop page: the widget embedded as a merchant
@@ -78,7 +88,7 @@ func (s *Server) handleIndex(c *fiber.Ctx) error {
 func (s *Server) handleDemoToken(c *fiber.Ctx) error {
 	for _, id := range s.cfg.DemoCustomers {
 		if id.CustomerID == c.Query("customer") {
-			return c.JSON(fiber.Map{"token": SignCustomerToken(s.cfg.TokenSecret, id, time.Now(), 15*time.Minute)})
+			return c.JSON(fiber.Map{"token": s.cfg.Tokens.Sign(id, time.Now(), 15*time.Minute)})
 		}
 	}
 	return fiber.ErrNotFound

@@ -1,7 +1,12 @@
 package server
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -12,6 +17,38 @@ import (
 
 // sessionCookie holds an agent's, editor's or admin's session token.
 const sessionCookie = "guichet_session"
+
+// csrfCookie holds the CSRF token of a visitor not logged in (the login
+// form).
+const csrfCookie = "guichet_csrf"
+
+// csrf protects the console's forms. With a session, the token is a digest
+// of the session token: bound to that session, new at each login, and
+// unknowable without the HttpOnly cookie. Before login, it is a random
+// value in a cookie that the form must repeat.
+func (s *Server) csrf(c *fiber.Ctx) error {
+	var token string
+	if sess := c.Cookies(sessionCookie); sess != "" {
+		sum := sha256.Sum256([]byte("csrf:" + sess))
+		token = hex.EncodeToString(sum[:])
+	} else if token = c.Cookies(csrfCookie); len(token) != 64 {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return fmt.Errorf("csrf token: %w", err)
+		}
+		token = hex.EncodeToString(raw)
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: token, Path: "/agent", HTTPOnly: true, SameSite: "Strict", Secure: s.secure(c)})
+	}
+	c.Locals("csrf", token)
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if subtle.ConstantTimeCompare([]byte(c.FormValue("_csrf")), []byte(token)) != 1 {
+		return fiber.ErrForbidden
+	}
+	return c.Next()
+}
 
 // handleLoginPage shows the login form.
 func (s *Server) handleLoginPage(c *fiber.Ctx) error {
@@ -25,11 +62,15 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	if errors.Is(err, accounts.ErrBadCredentials) {
 		return s.page(c, fiber.StatusUnauthorized, "login", pageData{Title: "Connexion", Name: name, Next: next, Error: msgBadLogin})
 	}
+	if errors.Is(err, accounts.ErrLocked) {
+		return s.page(c, fiber.StatusUnauthorized, "login", pageData{Title: "Connexion", Name: name, Next: next, Error: msgAccountLocked})
+	}
 	if err != nil {
 		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: "Lax",
-		Secure: c.Protocol() == "https", Expires: time.Now().Add(accounts.SessionLife)})
+		Secure: s.secure(c), Expires: time.Now().Add(accounts.SessionLife)})
+	c.ClearCookie(csrfCookie) // from now on the token comes from the session
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 

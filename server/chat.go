@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,6 +14,8 @@ import (
 type conversationResponse struct {
 	*chat.Conversation
 	Greeting string `json:"greeting"`
+	// Topics are the quick topics offered under the greeting.
+	Topics []chat.Choice `json:"topics"`
 }
 
 // startRequest is the optional body of a new conversation: the token the
@@ -30,7 +33,7 @@ func (s *Server) handleConversationStart(c *fiber.Ctx) error {
 	}
 	var who *chat.Identity
 	if req.CustomerToken != "" {
-		id, err := VerifyCustomerToken(s.cfg.TokenSecret, req.CustomerToken, time.Now())
+		id, err := s.cfg.Tokens.Verify(req.CustomerToken, time.Now())
 		if err != nil {
 			return err
 		}
@@ -40,7 +43,7 @@ func (s *Server) handleConversationStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(conversationResponse{conv, s.bot.Greeting()})
+	return c.Status(fiber.StatusCreated).JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.Topics()})
 }
 
 func (s *Server) handleConversation(c *fiber.Ctx) error {
@@ -48,21 +51,35 @@ func (s *Server) handleConversation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(conversationResponse{conv, s.bot.Greeting()})
+	// The id is all this request proves: not who the customer is, nor
+	// which order they proved (agents see both in the console).
+	conv.Identity, conv.Order = nil, ""
+	return c.JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.Topics()})
+}
+
+// messageRequest is a message with, for a customer logged in on the shop,
+// the token the page holds now: the customer's orders are shown only while
+// a valid one comes with the message.
+type messageRequest struct {
+	chat.Message
+	CustomerToken string `json:"customer_token"`
 }
 
 func (s *Server) handleChatMessage(c *fiber.Ctx) error {
-	var m chat.Message
-	if err := decode(c, &m); err != nil {
+	var req messageRequest
+	if err := decode(c, &req); err != nil {
 		return err
 	}
+	m := req.Message
+	m.Client = s.clientIP(c)
+	m.Identity = s.customer(req.CustomerToken)
 	r, err := s.bot.Send(c.UserContext(), c.Params("id"), m)
 	if err != nil {
 		return err
 	}
 	if r.OrderError != nil {
 		// The error names no order: orders keeps numbers out of it.
-		s.logger.Warn("order lookup failed", "conversation", c.Params("id"), "request_id", requestID(c), "err", r.OrderError)
+		s.logger.Warn("order lookup failed", "conversation", maskID(c.Params("id")), "request_id", requestID(c), "err", r.OrderError)
 	}
 	return c.JSON(r)
 }
@@ -86,7 +103,7 @@ func (s *Server) handleHandoff(c *fiber.Ctx) error {
 		return err
 	}
 	if r.MailError != nil {
-		s.logger.Error("e-mail request not sent (case stored)", "conversation", c.Params("id"), "err", r.MailError)
+		s.logger.Error("e-mail request not sent (case stored)", "conversation", maskID(c.Params("id")), "err", r.MailError)
 	}
 	return c.Status(fiber.StatusCreated).JSON(r)
 }
@@ -97,8 +114,34 @@ func (s *Server) handleConversationEvents(c *fiber.Ctx) error {
 	if _, err := s.bot.Conversation(c.UserContext(), c.Params("id")); err != nil {
 		return err
 	}
+	release, ok := s.holdStream(s.clientIP(c))
+	if !ok {
+		return fiber.ErrTooManyRequests
+	}
 	events, cancel := s.bot.Subscribe(c.Params("id"))
-	return s.stream(c, events, cancel)
+	return s.stream(c, events, func() { cancel(); release() })
+}
+
+// holdStream counts an open event stream for a client, unless it has
+// StreamsPerClient open already; release ends it. Each stream holds a
+// connection and a subscription, so one client must not open thousands.
+func (s *Server) holdStream(client string) (release func(), ok bool) {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	if s.streams[client] >= s.cfg.StreamsPerClient {
+		return nil, false
+	}
+	s.streams[client]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.streamsMu.Lock()
+			defer s.streamsMu.Unlock()
+			if s.streams[client]--; s.streams[client] <= 0 {
+				delete(s.streams, client)
+			}
+		})
+	}, true
 }
 
 // handleTranscript lets the customer download the conversation as text.
@@ -115,13 +158,28 @@ func (s *Server) handleTranscript(c *fiber.Ctx) error {
 // handleTranscriptEmail sends the conversation to the customer by e-mail.
 func (s *Server) handleTranscriptEmail(c *fiber.Ctx) error {
 	var req struct {
-		Email string `json:"email"`
+		Email         string `json:"email"`
+		CustomerToken string `json:"customer_token"`
 	}
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	if err := s.bot.SendTranscript(c.UserContext(), c.Params("id"), req.Email); err != nil {
+	if err := s.bot.SendTranscript(c.UserContext(), c.Params("id"), req.Email, s.customer(req.CustomerToken)); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"message": msgTranscriptSent})
+}
+
+// customer is the customer a token sent with a request vouches for, or
+// nil. An expired or bad token is not an error here: the customer goes on
+// anonymously, and the bot asks for the order if it needs one.
+func (s *Server) customer(token string) *chat.Identity {
+	if token == "" {
+		return nil
+	}
+	id, err := s.cfg.Tokens.Verify(token, time.Now())
+	if err != nil {
+		return nil
+	}
+	return id
 }

@@ -46,9 +46,16 @@ type pageData struct {
 	Query   string
 	Hits    []hitRow
 	Live    []liveRow
+	// LiveMore counts the active conversations beyond those listed.
+	LiveMore int
+	Pager    *pager
 }
 
 type turnRow struct{ At, Who, Text string }
+
+// pager says which waiting cases a page of the queue shows, and the pages
+// before and after (0: none).
+type pager struct{ From, To, Total, Prev, Next int }
 
 // reviewRow is a question to review, as the editor page shows it.
 type reviewRow struct{ At, Kind, Text, Closest string }
@@ -97,18 +104,19 @@ var channelNames = map[string]string{
 	chat.ChannelCallback: "Rappel", chat.ChannelEmail: "E-mail", chat.ChannelLiveChat: "Chat", chat.ChannelPhone: "Téléphone",
 }
 
-// handleQueue lists the waiting cases, oldest first.
+// queuePage is how many waiting cases a page of the queue lists.
+const queuePage = 50
+
+// handleQueue lists the waiting cases, oldest first, a page at a time
+// (?page=2).
 func (s *Server) handleQueue(c *fiber.Ctx) error {
-	cases, err := s.bot.Cases(c.UserContext())
+	page := max(c.QueryInt("page", 1), 1)
+	cases, total, err := s.bot.WaitingCases(c.UserContext(), (page-1)*queuePage, queuePage)
 	if err != nil {
 		return err
 	}
 	var rows []caseRow
-	for i := len(cases) - 1; i >= 0; i-- {
-		k := cases[i]
-		if k.State != chat.CaseWaiting {
-			continue
-		}
+	for _, k := range cases {
 		r := caseRow{Waiting: waited(time.Since(k.Created)), Channel: channelNames[k.Channel], Order: k.Order, Conversation: k.Conversation}
 		if k.Topic != nil {
 			r.Topic = k.Topic.Title
@@ -129,12 +137,27 @@ func (s *Server) handleQueue(c *fiber.Ctx) error {
 		return err
 	}
 	var live []liveRow
-	for _, r := range recent {
-		if r.Mode == chat.ModeBot {
+	more := 0
+	for _, r := range recent { // the most recently active first
+		switch {
+		case r.Mode != chat.ModeBot:
+		case len(live) == queuePage:
+			more++
+		default:
 			live = append(live, liveRow{ID: r.ID, Label: "Active " + waited(time.Since(r.Updated)) + " — commencée il y a " + waited(time.Since(r.Created))})
 		}
 	}
-	return s.page(c, fiber.StatusOK, "queue", pageData{Title: "File d’attente", Cases: rows, Live: live, Events: "/agent/events"})
+	d := pageData{Title: "File d’attente", Cases: rows, Live: live, LiveMore: more, Events: "/agent/events"}
+	if total > len(rows) {
+		d.Pager = &pager{From: (page-1)*queuePage + 1, To: (page-1)*queuePage + len(rows), Total: total}
+		if page > 1 {
+			d.Pager.Prev = page - 1
+		}
+		if page*queuePage < total {
+			d.Pager.Next = page + 1
+		}
+	}
+	return s.page(c, fiber.StatusOK, "queue", d)
 }
 
 // handleConversationPage shows a conversation to an agent: transcript,

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -178,5 +179,75 @@ func TestEditorSeesQuestionsToReview(t *testing.T) {
 		if strings.Contains(logs.String(), leak) {
 			t.Errorf("%q reached the logs", leak)
 		}
+	}
+}
+
+// TestCSRFBoundToSession: a form's token works only with the session it was
+// given to, and a login starts a new one.
+func TestCSRFBoundToSession(t *testing.T) {
+	s, _ := mustServer(t, Config{})
+	tokenOf := func(b *browser) string {
+		t.Helper()
+		_, page := b.do("GET", "/agent", nil)
+		m := reCSRF.FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("no CSRF token on the queue page")
+		}
+		return m[1]
+	}
+	alice := &browser{t: t, s: s, cookies: map[string]string{}}
+	_, before := alice.login("alice", "un mot de passe solide")
+	first := tokenOf(alice)
+	if first == before {
+		t.Error("the CSRF token did not change at login")
+	}
+	other := &browser{t: t, s: s, cookies: map[string]string{}}
+	other.login("root", "un mot de passe solide")
+	if resp, _ := other.do("POST", "/agent/logout", url.Values{"_csrf": {first}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("alice's token with root's session: %d, want 403", resp.StatusCode)
+	}
+	// A new login of the same person: the old page's token is refused.
+	alice.login("alice", "un mot de passe solide")
+	if resp, _ := alice.do("POST", "/agent/logout", url.Values{"_csrf": {first}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("the previous session's token: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := alice.do("POST", "/agent/logout", url.Values{"_csrf": {tokenOf(alice)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the current token: %d, want the logout", resp.StatusCode)
+	}
+}
+
+// TestQueueIsPaginated: a backlog of cases gives a queue page of bounded
+// size, with links to the rest.
+func TestQueueIsPaginated(t *testing.T) {
+	s, _ := mustServer(t, Config{ChatRate: 1000})
+	for i := range 2*queuePage + 7 {
+		id := mustStart(t, s)
+		if resp, body := do(t, s, "POST", "/api/v1/conversations/"+id+"/handoff", `{"channel": "email", "email": "client`+strconv.Itoa(i)+`@exemple.fr", "message": "Bonjour"}`); resp.StatusCode != 201 {
+			t.Fatalf("handoff %d: %d %s", i, resp.StatusCode, body)
+		}
+	}
+	agent := &browser{t: t, s: s, cookies: map[string]string{}}
+	agent.login("alice", "un mot de passe solide")
+	for _, c := range []struct {
+		page, rows int
+		pager      string
+	}{
+		{1, queuePage, "Demandes 1 à 50 sur 107."},
+		{2, queuePage, "Demandes 51 à 100 sur 107."},
+		{3, 7, "Demandes 101 à 107 sur 107."},
+	} {
+		_, body := agent.do("GET", "/agent?page="+strconv.Itoa(c.page), nil)
+		if got := strings.Count(body, `data-testid="case"`); got != c.rows || !strings.Contains(body, c.pager) {
+			t.Errorf("page %d: %d rows, want %d and %q", c.page, got, c.rows, c.pager)
+		}
+	}
+	// The oldest wait comes first, and the conversations active with the
+	// bot are bounded too.
+	_, body := agent.do("GET", "/agent", nil)
+	if !strings.Contains(body, "Et 57 autres conversations actives.") {
+		t.Errorf("the active conversations are not bounded to %d", queuePage)
+	}
+	if first, last := strings.Index(body, "client0@"), strings.Index(body, "client49@"); first < 0 || last < first {
+		t.Errorf("page 1 does not start with the oldest case")
 	}
 }

@@ -38,7 +38,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	rid := requestID(c)
 	if code == "internal" {
 		msg = fmt.Sprintf(msgInternal, rid)
-		s.logger.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", rid, "err", err)
+		s.logger.Error("request failed", "method", c.Method(), "path", maskPath(c.Path()), "request_id", rid, "err", err)
 	}
 	if p := c.Path(); strings.HasPrefix(p, "/agent") || strings.HasPrefix(p, "/editor") {
 		return s.page(c, status, "error", pageData{Title: "Erreur", Error: pageMessage(status, msg)})
@@ -77,6 +77,8 @@ func classify(err error) (status int, code, msg string) {
 		return fiber.StatusRequestEntityTooLarge, "message_too_long", msgMessageTooBig
 	case errors.Is(err, chat.ErrConversationFull):
 		return fiber.StatusConflict, "conversation_full", msgConversationFull
+	case errors.Is(err, chat.ErrTooManyTranscripts):
+		return fiber.StatusTooManyRequests, "too_many_transcripts", msgTooManyTranscripts
 	case errors.Is(err, chat.ErrNoMail):
 		return fiber.StatusServiceUnavailable, "no_mail", msgNoMail
 	case errors.Is(err, chat.ErrBadReason):
@@ -133,7 +135,8 @@ func requestID(c *fiber.Ctx) string {
 }
 
 // accessLog writes one line per request: method, path (never the query
-// string, which may hold a customer's words), status, duration, request id.
+// string, which may hold a customer's words, and conversation ids masked),
+// status, duration, request id.
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -142,11 +145,32 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 			return herr
 		}
 	}
-	s.logger.Info("request", "method", c.Method(), "path", c.Path(), "status", c.Response().StatusCode(),
+	s.logger.Info("request", "method", c.Method(), "path", maskPath(c.Path()), "status", c.Response().StatusCode(),
 		"duration", time.Since(start).Round(time.Microsecond).String(), "request_id", requestID(c))
 	return nil
 }
 
 func (s *Server) logPanic(c *fiber.Ctx, e any) {
-	s.logger.Error("panic", "path", c.Path(), "request_id", requestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
+	s.logger.Error("panic", "path", maskPath(c.Path()), "request_id", requestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
+}
+
+// maskID shortens a conversation id for the logs: the full id is the only
+// credential of a transcript, and logs are read by more people than
+// transcripts. Eight hex digits still tell conversations apart.
+func maskID(id string) string {
+	if len(id) <= 8 {
+		return id
+	}
+	return id[:8] + "…"
+}
+
+// maskPath masks the conversation ids in a path.
+func maskPath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, part := range parts {
+		if i > 0 && parts[i-1] == "conversations" {
+			parts[i] = maskID(part)
+		}
+	}
+	return strings.Join(parts, "/")
 }

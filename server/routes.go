@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -30,19 +29,24 @@ func (s *Server) routes() {
 	}
 	s.app.Get("/healthz", s.handleHealth)
 
-	api := s.app.Group("/api/v1", cors.New(cors.Config{
-		AllowOrigins: strings.Join(s.cfg.WidgetOrigins, ","),
-		AllowMethods: "GET,POST,OPTIONS",
-		AllowHeaders: "Content-Type",
-		MaxAge:       600,
-	}))
+	api := s.app.Group("/api/v1")
+	if len(s.cfg.WidgetOrigins) > 0 {
+		// Without widget origins, no CORS headers at all: same origin
+		// only (Fiber's cors would allow "*").
+		api.Use(cors.New(cors.Config{
+			AllowOrigins: strings.Join(s.cfg.WidgetOrigins, ","),
+			AllowMethods: "GET,POST,OPTIONS",
+			AllowHeaders: "Content-Type",
+			MaxAge:       600,
+		}))
+	}
 	api.Get("/articles", s.handleArticleSearch)
 	api.Get("/articles/:id", s.handleArticle)
 	api.Get("/content/errors", s.requireRole(accounts.RoleEditor), s.handleContentErrors)
 	api.Get("/content/reviews", s.requireRole(accounts.RoleEditor), s.handleReviews)
 	api.Get("/stats", s.requireRole(accounts.RoleAgent), s.handleStats)
 
-	chatLimit := perMinute(s.cfg.ChatRate)
+	chatLimit := s.perMinute(s.cfg.ChatRate)
 	api.Post("/conversations", chatLimit, s.handleConversationStart)
 	api.Get("/conversations/:id", s.handleConversation)
 	api.Post("/conversations/:id/messages", chatLimit, s.handleChatMessage)
@@ -52,15 +56,8 @@ func (s *Server) routes() {
 	api.Post("/conversations/:id/transcript", chatLimit, s.handleTranscriptEmail)
 
 	// The console: pages behind a login, every form protected from CSRF.
-	console := s.app.Group("", csrf.New(csrf.Config{
-		KeyLookup:      "form:_csrf",
-		CookieName:     "guichet_csrf",
-		CookieSameSite: "Strict",
-		CookieHTTPOnly: true,
-		ContextKey:     "csrf",
-		ErrorHandler:   func(c *fiber.Ctx, err error) error { return fiber.ErrForbidden },
-	}))
-	loginLimit := perMinute(5)
+	console := s.app.Group("", s.csrf)
+	loginLimit := s.perMinute(5)
 	console.Get("/agent/login", s.handleLoginPage)
 	console.Post("/agent/login", loginLimit, s.handleLogin)
 	console.Post("/agent/logout", s.handleLogout)
@@ -79,11 +76,12 @@ func (s *Server) routes() {
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 
-// perMinute lets each client make n requests a minute; the next get a 429
-// through the error handler.
-func perMinute(n int) fiber.Handler {
+// perMinute lets each client (see clientIP) make n requests a minute; the
+// next get a 429 through the error handler.
+func (s *Server) perMinute(n int) fiber.Handler {
 	return limiter.New(limiter.Config{
 		Max:          n,
+		KeyGenerator: s.clientIP,
 		Expiration:   time.Minute,
 		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	})

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,18 +28,24 @@ type Config struct {
 	WidgetOrigins []string
 	// ChatRate is how many chat requests one client may make per minute.
 	ChatRate int
+	// StreamsPerClient bounds the customer event streams one client
+	// address holds open at once (20).
+	StreamsPerClient int
 	// BodyLimit bounds request bodies, in bytes.
 	BodyLimit int
 	// WriteTimeout bounds writing a response (10 s); event streams extend
 	// it at each write.
 	WriteTimeout time.Duration
-	// TokenSecret verifies the customer tokens merchants sign (HS256);
-	// without it, tokens are refused.
-	TokenSecret []byte
+	// Tokens verifies the customer tokens merchants sign (HS256); without
+	// keys, tokens are refused.
+	Tokens Tokens
 	// ShopName titles the demo page.
 	ShopName string
 	// DemoCustomers may get a token from /demo/token (demo mode only).
 	DemoCustomers []chat.Identity
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed; empty trusts nobody.
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the API.
@@ -48,6 +56,9 @@ type Server struct {
 	accounts *accounts.Store
 	logger   *slog.Logger
 	cfg      Config
+
+	streamsMu sync.Mutex
+	streams   map[string]int // open customer event streams per client
 }
 
 // New builds the server and its routes. It does no I/O.
@@ -55,13 +66,16 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 	if cfg.ChatRate == 0 {
 		cfg.ChatRate = 60
 	}
+	if cfg.StreamsPerClient == 0 {
+		cfg.StreamsPerClient = 20
+	}
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 64 << 10
 	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
-	s := &Server{bot: bot, kb: k, accounts: users, logger: logger, cfg: cfg}
+	s := &Server{bot: bot, kb: k, accounts: users, logger: logger, cfg: cfg, streams: map[string]int{}}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "Guichet",
 		ErrorHandler:          s.handleError,

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,6 +159,10 @@ func TestAPI(t *testing.T) {
 	if !strings.Contains(logs.String(), "request_id=") {
 		t.Error("no access log line")
 	}
+	// Nor the conversation ids: they are the transcripts' only credential.
+	if strings.Contains(logs.String(), id) || !strings.Contains(logs.String(), "/api/v1/conversations/"+id[:8]+"…/messages") {
+		t.Errorf("the log holds the conversation id in full, or not its masked form:\n%s", logs)
+	}
 }
 
 func TestCORS(t *testing.T) {
@@ -169,6 +174,14 @@ func TestCORS(t *testing.T) {
 	resp, _ = do(t, s, "OPTIONS", "/api/v1/conversations", "", "Origin", "https://pirate.example", "Access-Control-Request-Method", "POST")
 	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
 		t.Errorf("other origin allowed: %q", got)
+	}
+	// No widget origins: same origin only, not every origin.
+	s, _ = mustServer(t, Config{})
+	for _, method := range []string{"OPTIONS", "GET"} {
+		resp, _ = do(t, s, method, "/api/v1/articles?q=colis", "", "Origin", "https://pirate.example", "Access-Control-Request-Method", "GET")
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+			t.Errorf("no widget origins, %s: Access-Control-Allow-Origin = %q, want none", method, got)
+		}
 	}
 }
 
@@ -182,9 +195,46 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// TestTrustedProxy: behind a reverse proxy, each customer has their own
+// budget, and only a trusted proxy's X-Forwarded-For is believed. (In
+// process, every request comes from 0.0.0.0.)
+func TestTrustedProxy(t *testing.T) {
+	start := func(s *Server, xff string) int {
+		resp, _ := do(t, s, "POST", "/api/v1/conversations", "", "X-Forwarded-For", xff)
+		return resp.StatusCode
+	}
+	t.Run("trusted", func(t *testing.T) {
+		s, _ := mustServer(t, Config{ChatRate: 2, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32"), netip.MustParsePrefix("10.0.0.0/8")}})
+		for i, c := range []struct {
+			xff  string
+			want int
+		}{
+			{"198.51.100.1", 201},
+			{"198.51.100.1", 201},
+			{"198.51.100.2", 201},              // another customer: a budget of their own
+			{"198.51.100.1", 429},              // the first one's is spent
+			{"203.0.113.9, 198.51.100.1", 429}, // what the client wrote before it proves nothing
+			{"198.51.100.1, 10.1.2.3", 429},    // through a second trusted hop: still them
+			{"198.51.100.3, 10.1.2.3", 201},
+		} {
+			if got := start(s, c.xff); got != c.want {
+				t.Errorf("%d: X-Forwarded-For %q: %d, want %d", i, c.xff, got, c.want)
+			}
+		}
+	})
+	t.Run("not trusted", func(t *testing.T) {
+		s, _ := mustServer(t, Config{ChatRate: 2})
+		start(s, "198.51.100.1")
+		start(s, "198.51.100.2")
+		if got := start(s, "198.51.100.3"); got != 429 {
+			t.Errorf("an untrusted peer chose its address with X-Forwarded-For: %d, want 429", got)
+		}
+	})
+}
+
 func TestWidgetAndDemoPage(t *testing.T) {
 	secret := []byte("0123456789abcdef0123456789abcdef")
-	s, _ := mustServer(t, Config{TokenSecret: secret, ShopName: "Maison Colibri",
+	s, _ := mustServer(t, Config{Tokens: Tokens{Keys: []TokenKey{{Secret: secret}}}, ShopName: "Maison Colibri",
 		DemoCustomers: []chat.Identity{{CustomerID: "cli-1001", Email: "camille.martin@exemple.fr"}}})
 	resp, body := do(t, s, "GET", "/widget.js", "", "Accept-Encoding", "gzip")
 	etag := resp.Header.Get("ETag")
@@ -211,7 +261,7 @@ func TestWidgetAndDemoPage(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &tok); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("demo token: %d %s", resp.StatusCode, body)
 	}
-	if id, err := VerifyCustomerToken(secret, tok.Token, time.Now()); err != nil || id.CustomerID != "cli-1001" {
+	if id, err := (Tokens{Keys: []TokenKey{{Secret: secret}}}).Verify(tok.Token, time.Now()); err != nil || id.CustomerID != "cli-1001" {
 		t.Errorf("demo token does not verify: %v %+v", err, id)
 	}
 	if resp, _ := do(t, s, "GET", "/demo/token?customer=someone-else", ""); resp.StatusCode != 404 {
@@ -266,6 +316,86 @@ func TestEventStreamOutlivesWriteTimeout(t *testing.T) {
 			}
 		case <-deadline:
 			t.Fatal("the agent's message never arrived")
+		}
+	}
+}
+
+// TestHealthReportsADatabaseThatCannotWrite: with the database unable to
+// write (here closed under the server, as a full disk would fail writes),
+// /healthz says degraded rather than ok.
+func TestHealthReportsADatabaseThatCannotWrite(t *testing.T) {
+	k, err := kb.Open(kb.Options{Content: os.DirFS("../kb/testdata/corpus"), IndexPath: filepath.Join(t.TempDir(), "index")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Close() })
+	db, err := bbolt.Open(filepath.Join(t.TempDir(), "g.db"), 0o600, &bbolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &strings.Builder{}
+	s := New(Config{}, chat.New(k, db, chat.Options{}), k, accounts.New(db, accounts.Options{}), slog.New(slog.NewTextHandler(logs, nil)))
+	if resp, body := do(t, s, "GET", "/healthz", ""); resp.StatusCode != 200 || !strings.Contains(body, `"database":"ok"`) {
+		t.Errorf("healthy: %d %s", resp.StatusCode, body)
+	}
+	db.Close()
+	if resp, body := do(t, s, "GET", "/healthz", ""); resp.StatusCode != 503 || !strings.Contains(body, `"status":"degraded"`) {
+		t.Errorf("database closed: %d %s, want 503 degraded", resp.StatusCode, body)
+	}
+	if !strings.Contains(logs.String(), "cannot write") {
+		t.Error("the cause is not logged")
+	}
+}
+
+// TestEventStreamsPerClient: one client address holds a bounded number of
+// event streams; behind a trusted proxy, that is each customer's own.
+func TestEventStreamsPerClient(t *testing.T) {
+	s, _ := mustServer(t, Config{StreamsPerClient: 2, WriteTimeout: time.Second, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	id := mustStart(t, s)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(ln)
+	t.Cleanup(func() { s.bot.Close(); s.Shutdown(context.Background()) })
+	open := func(client string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/api/v1/conversations/"+id+"/events", nil)
+		req.Header.Set("X-Forwarded-For", client)
+		resp, err := (&http.Transport{}).RoundTrip(req) // a connection of its own
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode == 200 {
+			bufio.NewReader(resp.Body).ReadString('\n') // the stream is open
+		}
+		return resp
+	}
+	first, second := open("198.51.100.1"), open("198.51.100.1")
+	defer second.Body.Close()
+	if first.StatusCode != 200 || second.StatusCode != 200 {
+		t.Fatalf("two streams: %d %d", first.StatusCode, second.StatusCode)
+	}
+	if r := open("198.51.100.1"); r.StatusCode != 429 {
+		t.Errorf("third stream of one client: %d, want 429", r.StatusCode)
+	}
+	other := open("198.51.100.2")
+	defer other.Body.Close()
+	if other.StatusCode != 200 {
+		t.Errorf("another customer: %d, want 200", other.StatusCode)
+	}
+	// A stream closed gives its place back, once the server notices (at
+	// its next write: a keep-alive comment every half write timeout).
+	first.Body.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := open("198.51.100.1")
+		if r.StatusCode == 200 {
+			r.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the closed stream's place never came back: %d", r.StatusCode)
 		}
 	}
 }

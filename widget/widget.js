@@ -21,7 +21,6 @@
     no: "Non",
     offline: "Connexion perdue. Nouvel essai dans quelques secondes… Votre message est conservé.",
     error: "Désolé, un souci technique m’empêche de répondre. Réessayez dans un instant.",
-    topics: ["Où est mon colis ?", "Retourner un article", "Suivre mon remboursement", "Contacter un conseiller"],
     phone: "Votre numéro de téléphone",
     slot: "Créneau de rappel",
     email: "Votre adresse e-mail",
@@ -35,6 +34,14 @@
   const api = (cfg.api || new URL(script.src).origin).replace(/\/$/, "");
   const color = /^#[0-9a-f]{3,8}$/i.test(cfg.color || "") ? cfg.color : "#1f3a5f";
   const key = "guichet:" + api;
+  // who is the customer the page's token names ("" for a visitor): one
+  // conversation per customer, so a logout or another account starts anew.
+  const who = (() => {
+    try { return String(JSON.parse(atob(cfg.customerToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub || ""); } catch (e) { return ""; }
+  })();
+  // withToken adds the page's current token: the customer's orders are
+  // shown only while the shop vouches for them.
+  const withToken = (body) => (cfg.customerToken ? { ...body, customer_token: cfg.customerToken } : body);
 
   const host = document.createElement("div");
   host.setAttribute("data-guichet", "");
@@ -249,9 +256,10 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
     const body = cfg.customerToken ? { customer_token: cfg.customerToken } : undefined;
     const c = await call("POST", "/api/v1/conversations", body);
     conv = c.id;
-    localStorage.setItem(key, conv);
+    localStorage.setItem(key, JSON.stringify({ id: conv, who }));
     info(cfg.greeting || c.greeting);
-    choices(T.topics.map((t) => [t, () => send({ text: t }, t)]), "topics");
+    // The shop's own quick topics (its settings, or its most asked articles).
+    choices((c.topics || []).map((t) => [t.title, () => send({ choice: t.id }, t.title)]), "topics");
     listen();
   }
 
@@ -308,7 +316,7 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
     say(shown);
     status.textContent = T.typing;
     try {
-      const r = await call("POST", `/api/v1/conversations/${conv}/messages`, body);
+      const r = await call("POST", `/api/v1/conversations/${conv}/messages`, withToken(body));
       status.textContent = "";
       if (r.outcome === "relayed") { status.textContent = T.waiting; return true; }
       show(r, "bot");
@@ -336,8 +344,9 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
     launcher.setAttribute("aria-expanded", "true");
     input.focus();
     if (!conv) {
-      const id = localStorage.getItem(key);
-      if (!(id && (await resume(id)))) await start();
+      let saved = null;
+      try { saved = JSON.parse(localStorage.getItem(key)); } catch (e) { /* an older format: start anew */ }
+      if (!(saved && saved.who === who && (await resume(saved.id)))) await start();
     }
   }
   function close() {

@@ -1,0 +1,164 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// Export is everything Guichet holds about a customer, as a right of
+// access or a forget request returns it.
+type Export struct {
+	Email         string          `json:"email"`
+	At            time.Time       `json:"exported_at"`
+	Conversations []*Conversation `json:"conversations"`
+	Cases         []Case          `json:"cases"`
+	// Erased tells whether it was deleted too.
+	Erased bool `json:"erased"`
+}
+
+// Forget finds everything held about the customer with this e-mail: the
+// conversations where it was given (by the shop's token, as an order's
+// proof, in an e-mail request, or typed in a message), then those of the
+// same customer id or of the same orders, and the cases of all of these.
+// It returns them, and deletes them when erase is true. Guichet stores no
+// other file about customers; the questions to review are masked when
+// stored, so they name nobody.
+func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if _, ok := parseEmail(email); !ok {
+		return nil, &FormError{Fields: map[string]string{"email": msgBadEmail}}
+	}
+	ex := &Export{Email: email, At: b.opts.Now().UTC(), Conversations: []*Conversation{}, Cases: []Case{}, Erased: erase}
+	find := func(tx *bbolt.Tx) (convs []string, cases []string, err error) {
+		all, err := allConversations(tx)
+		if err != nil {
+			return nil, nil, err
+		}
+		var allCases []Case
+		if bk := tx.Bucket(bucketCases); bk != nil {
+			err := bk.ForEach(func(_, v []byte) error {
+				var c Case
+				if err := json.Unmarshal(v, &c); err != nil {
+					return err
+				}
+				allCases = append(allCases, c)
+				return nil
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+		// The e-mail leads to customer ids and order numbers, which lead
+		// to more conversations and cases; two rounds reach them all.
+		ids, numbers, found := map[string]bool{}, map[string]bool{}, map[string]bool{}
+		mentions := func(c *Conversation, words ...string) bool {
+			for _, t := range c.Turns {
+				text := strings.ToLower(t.Text)
+				for _, w := range words {
+					if w != "" && strings.Contains(text, w) {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		take := func(c *Conversation) {
+			found[c.ID] = true
+			if c.Identity != nil {
+				ids[c.Identity.CustomerID] = true
+			}
+			if c.Order != "" {
+				numbers[c.Order] = true
+			}
+		}
+		for _, c := range all {
+			if (c.Identity != nil && strings.EqualFold(c.Identity.Email, email)) || c.proofEmail == email || c.contactEmail == email || mentions(c, email) {
+				take(c)
+			}
+		}
+		for _, k := range allCases {
+			if k.Email == email || (k.Identity != nil && strings.EqualFold(k.Identity.Email, email)) {
+				found[k.Conversation] = true
+				if k.Order != "" {
+					numbers[k.Order] = true
+				}
+			}
+		}
+		for _, c := range all {
+			if !found[c.ID] && ((c.Identity != nil && ids[c.Identity.CustomerID]) || numbers[c.Order] || mentions(c, keys(numbers)...)) {
+				take(c)
+			}
+		}
+		for _, c := range all {
+			if found[c.ID] {
+				ex.Conversations = append(ex.Conversations, c)
+				convs = append(convs, c.ID)
+			}
+		}
+		for _, k := range allCases {
+			if found[k.Conversation] || numbers[k.Order] || k.Email == email || (k.Identity != nil && ids[k.Identity.CustomerID]) {
+				ex.Cases = append(ex.Cases, k)
+				cases = append(cases, k.ID)
+			}
+		}
+		return convs, cases, nil
+	}
+	var err error
+	if !erase {
+		err = b.db.View(func(tx *bbolt.Tx) error { _, _, err := find(tx); return err })
+	} else {
+		err = b.db.Update(func(tx *bbolt.Tx) error {
+			convs, cases, err := find(tx)
+			if err != nil {
+				return err
+			}
+			for _, id := range convs {
+				if err := tx.Bucket(bucketConversations).DeleteBucket([]byte(id)); err != nil {
+					return err
+				}
+			}
+			for _, id := range cases {
+				if err := tx.Bucket(bucketCases).Delete([]byte(id)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("forget: %w", err)
+	}
+	return ex, nil
+}
+
+func allConversations(tx *bbolt.Tx) ([]*Conversation, error) {
+	root := tx.Bucket(bucketConversations)
+	if root == nil {
+		return nil, nil
+	}
+	var out []*Conversation
+	err := root.ForEachBucket(func(k []byte) error {
+		c, err := readConversation(tx, string(k))
+		if err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, strings.ToLower(k))
+	}
+	slices.Sort(out)
+	return out
+}

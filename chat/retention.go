@@ -1,0 +1,119 @@
+package chat
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+)
+
+// CheckWrite tells whether the database can write (a full disk, a file
+// gone read-only): it writes the time in chat's stats bucket.
+func (b *Bot) CheckWrite(ctx context.Context) error {
+	err := b.db.Update(func(tx *bbolt.Tx) error {
+		s, err := tx.CreateBucketIfNotExists(bucketStats)
+		if err != nil {
+			return err
+		}
+		return s.Put([]byte("health_check"), binary.BigEndian.AppendUint64(nil, uint64(b.opts.Now().Unix())))
+	})
+	if err != nil {
+		return fmt.Errorf("write check: %w", err)
+	}
+	return nil
+}
+
+// defaultRetention is how long conversations and cases are kept after
+// their last activity, in months: 13, as the CNIL advises for customer
+// relations data.
+const defaultRetention = 13
+
+// Pruned counts what Prune deleted.
+type Pruned struct {
+	Conversations, Cases int
+}
+
+// Prune deletes the conversations and cases with no activity for the
+// retention period (Options.RetentionMonths), and the lock-out and
+// transcript counters that expired. The questions to review are masked
+// when stored and bounded to the last 1,000; they stay.
+func (b *Bot) Prune(ctx context.Context) (Pruned, error) {
+	now := b.opts.Now().UTC()
+	cutoff := now.AddDate(0, -b.opts.RetentionMonths, 0)
+	var p Pruned
+	err := b.db.Update(func(tx *bbolt.Tx) error {
+		if root := tx.Bucket(bucketConversations); root != nil {
+			var old [][]byte
+			err := root.ForEachBucket(func(k []byte) error {
+				c := root.Bucket(k)
+				var m meta
+				if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
+					return fmt.Errorf("decode meta: %w", err)
+				}
+				if m.Updated.Before(cutoff) {
+					old = append(old, append([]byte(nil), k...))
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, k := range old {
+				if err := root.DeleteBucket(k); err != nil {
+					return err
+				}
+			}
+			p.Conversations = len(old)
+		}
+		n, err := deleteWhere(tx, bucketCases, func(v []byte) bool {
+			var c Case
+			return json.Unmarshal(v, &c) == nil && c.Updated.Before(cutoff)
+		})
+		if err != nil {
+			return err
+		}
+		p.Cases = n
+		if _, err := deleteWhere(tx, bucketProofs, func(v []byte) bool {
+			var r proofRecord
+			return json.Unmarshal(v, &r) == nil && now.Sub(r.Last) > proofWindow && !now.Before(r.Until)
+		}); err != nil {
+			return err
+		}
+		_, err = deleteWhere(tx, bucketTranscripts, func(v []byte) bool {
+			var s sendCount
+			return json.Unmarshal(v, &s) == nil && now.Sub(s.Since) > transcriptWindow
+		})
+		return err
+	})
+	if err != nil {
+		return Pruned{}, fmt.Errorf("prune: %w", err)
+	}
+	return p, nil
+}
+
+// deleteWhere deletes the records of a bucket for which old is true, and
+// returns how many.
+func deleteWhere(tx *bbolt.Tx, bucket []byte, old func(v []byte) bool) (int, error) {
+	bk := tx.Bucket(bucket)
+	if bk == nil {
+		return 0, nil
+	}
+	var keys [][]byte
+	err := bk.ForEach(func(k, v []byte) error {
+		if v != nil && old(v) {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		if err := bk.Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
