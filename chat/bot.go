@@ -12,7 +12,6 @@ import (
 	"html"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -114,8 +113,14 @@ type Options struct {
 	// Phone and PhoneHours are said with the phone channel.
 	Phone, PhoneHours string
 	// AgentsOnline overrides agent presence (tests); nil counts the agents
-	// seen at the console.
+	// available at the console.
 	AgentsOnline func() bool
+	// IdleAfter is how long an agent with a console open but no activity
+	// stays available for live chat (15 min).
+	IdleAfter time.Duration
+	// LiveChatWait is how long a live chat may wait before the customer is
+	// offered a callback or an e-mail (5 min).
+	LiveChatWait time.Duration
 	// Mailer sends e-mail requests to SupportEmail and transcripts to
 	// customers; nil stores requests without sending anything.
 	Mailer       *mailer.Mailer
@@ -139,7 +144,7 @@ type Bot struct {
 	orders   orders.Source
 	opts     Options
 	hub      hub
-	presence sync.Map // agent name -> last seen
+	presence presence
 }
 
 // New returns a bot. It does no I/O: buckets are created on first write.
@@ -164,6 +169,12 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	}
 	if opts.AfterMisses == 0 {
 		opts.AfterMisses = 2
+	}
+	if opts.IdleAfter == 0 {
+		opts.IdleAfter = defaultIdleAfter
+	}
+	if opts.LiveChatWait == 0 {
+		opts.LiveChatWait = 5 * time.Minute
 	}
 	if opts.Hours == nil {
 		opts.Hours = &DefaultHours
@@ -203,6 +214,7 @@ func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error
 	if err := b.addTurn(conv, Turn{At: now, Text: m.Text, Choice: m.Choice, Reply: *r}, reviewOf(conv, m, r, now)); err != nil {
 		return nil, err
 	}
+	b.publish(Event{Type: "turn", Conversation: convID, Private: true}) // agents watching see it
 	return r, nil
 }
 

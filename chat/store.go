@@ -39,7 +39,9 @@ type Conversation struct {
 	// "agent" (named in Agent).
 	Mode  string `json:"mode,omitempty"`
 	Agent string `json:"agent,omitempty"`
-	Turns []Turn `json:"turns"`
+	// Assignee is the agent the conversation is assigned to, if any.
+	Assignee string `json:"assignee,omitempty"`
+	Turns    []Turn `json:"turns"`
 
 	pending       string   // article waiting for an order
 	pendingNumber string   // order number given, proof still to come
@@ -82,6 +84,7 @@ type meta struct {
 	Guessed       bool      `json:"guessed,omitempty"`
 	Mode          string    `json:"mode,omitempty"`
 	Agent         string    `json:"agent,omitempty"`
+	Assignee      string    `json:"assignee,omitempty"`
 }
 
 // Start creates a conversation and returns it. id is the customer the shop
@@ -154,7 +157,7 @@ func readMeta(c *bbolt.Bucket) (*Conversation, error) {
 	}
 	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Identity: m.Identity,
 		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts,
-		offered: m.Offered, lastAnswer: m.LastAnswer, lastQuestion: m.LastQuestion, lastRanked: m.LastRanked, guessed: m.Guessed, Mode: m.Mode, Agent: m.Agent}, nil
+		offered: m.Offered, lastAnswer: m.LastAnswer, lastQuestion: m.LastQuestion, lastRanked: m.LastRanked, guessed: m.Guessed, Mode: m.Mode, Agent: m.Agent, Assignee: m.Assignee}, nil
 }
 
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
@@ -227,6 +230,9 @@ func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 	})
 	if err != nil {
 		return err
+	}
+	if t.From == "notice" {
+		return nil // the service speaking, not a turn of the chat
 	}
 	return count(tx, t.Reply)
 }

@@ -97,7 +97,7 @@ func (s *Server) handleConversationEvents(c *fiber.Ctx) error {
 	if _, err := s.bot.Conversation(c.UserContext(), c.Params("id")); err != nil {
 		return err
 	}
-	events, cancel := s.bot.Subscribe(c.Params("id"))
+	events, cancel := s.bot.Subscribe(c.Params("id"), false)
 	return s.stream(c, events, cancel)
 }
 

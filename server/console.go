@@ -204,14 +204,14 @@ func (s *Server) handleAgentReply(c *fiber.Ctx) error {
 }
 
 func (s *Server) handleRelease(c *fiber.Ctx) error {
-	if err := s.bot.Release(c.UserContext(), c.Params("id")); err != nil {
+	if err := s.bot.Release(c.UserContext(), c.Params("id"), agentName(c)); err != nil {
 		return err
 	}
 	return c.Redirect("/agent/conversations/"+c.Params("id"), fiber.StatusSeeOther)
 }
 
 func (s *Server) handleClose(c *fiber.Ctx) error {
-	if err := s.bot.CloseCase(c.UserContext(), c.Params("id"), c.FormValue("reason")); err != nil {
+	if err := s.bot.CloseCase(c.UserContext(), c.Params("id"), agentName(c), c.FormValue("reason")); err != nil {
 		return err
 	}
 	return c.Redirect("/agent", fiber.StatusSeeOther)
@@ -219,14 +219,14 @@ func (s *Server) handleClose(c *fiber.Ctx) error {
 
 // handleQueueEvents streams every event to the console.
 func (s *Server) handleQueueEvents(c *fiber.Ctx) error {
-	events, cancel := s.bot.Subscribe("")
+	events, cancel := s.bot.Subscribe("", true)
 	return s.stream(c, events, cancel)
 }
 
 // handleConsoleConversationEvents streams one conversation's events to the
 // console.
 func (s *Server) handleConsoleConversationEvents(c *fiber.Ctx) error {
-	events, cancel := s.bot.Subscribe(c.Params("id"))
+	events, cancel := s.bot.Subscribe(c.Params("id"), true)
 	return s.stream(c, events, cancel)
 }
 
