@@ -139,6 +139,7 @@ func TestWidgetInBrowser(t *testing.T) {
 	if code := agent.post("/agent/login", url.Values{"name": {"alice"}, "password": {"un mot de passe solide"}}); code != 200 {
 		t.Fatalf("agent login: %d", code)
 	}
+	agent.connect()
 	err = chromedp.Run(ctx,
 		chromedp.Click(w("helpful-no"), chromedp.ByJSPath),
 		until(lastText("channels")+`.includes("Discuter avec un conseiller")`),
@@ -156,7 +157,7 @@ func TestWidgetInBrowser(t *testing.T) {
 	if code := agent.post("/agent/conversations/"+conv+"/reply", url.Values{"text": {"Bonjour, ici Alice. Je m’occupe de votre carte cadeau."}}); code != 200 {
 		t.Fatalf("agent reply: %d", code)
 	}
-	if err := chromedp.Run(ctx, until(lastText("agent-reply")+`.includes("Alice (conseiller)") && `+lastText("agent-reply")+`.includes("Je m’occupe de votre carte cadeau")`)); err != nil {
+	if err := chromedp.Run(ctx, until(lastText("agent-reply")+`.includes("Alice, du service client") && `+lastText("agent-reply")+`.includes("Je m’occupe de votre carte cadeau")`)); err != nil {
 		t.Fatalf("agent reply not shown live: %v", err)
 	}
 	// A page load later, the conversation is still there.

@@ -95,6 +95,11 @@ type config struct {
 	Holidays    []string
 	Phone       string
 	PhoneHours  string
+	// TimeZone is the shop's time zone for the times agents read.
+	TimeZone string
+	// LiveChatWait is how long a live chat may wait before the customer is
+	// offered a callback or an e-mail.
+	LiveChatWait time.Duration
 	// SMTP server for e-mail requests and transcripts; SupportEmail
 	// receives the requests.
 	SMTPAddr, SMTPFrom, SMTPUser string
@@ -106,7 +111,8 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{Addr: ":8080", DataDir: "data", ShopName: "Maison Colibri", LogLevel: "info", LogFormat: "text"}
+	return config{Addr: ":8080", DataDir: "data", ShopName: "Maison Colibri", LogLevel: "info", LogFormat: "text",
+		TimeZone: "Europe/Paris", LiveChatWait: 5 * time.Minute}
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -132,6 +138,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.SupportEmail, "GUICHET_SUPPORT_EMAIL")
 	env(&cfg.Phone, "GUICHET_PHONE")
 	env(&cfg.PhoneHours, "GUICHET_PHONE_HOURS")
+	env(&cfg.TimeZone, "GUICHET_TIMEZONE")
+	if v := getenv("GUICHET_LIVE_CHAT_WAIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return cfg, fmt.Errorf("GUICHET_LIVE_CHAT_WAIT=%q: want a duration such as 5m", v)
+		}
+		cfg.LiveChatWait = d
+	}
 	origins := getenv("GUICHET_WIDGET_ORIGINS")
 	holidays := getenv("GUICHET_HOLIDAYS")
 	if v := getenv("GUICHET_HANDOFF_AFTER_MISSES"); v != "" {
@@ -154,6 +168,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&holidays, "holidays", holidays, "comma-separated closed days, YYYY-MM-DD (default: French public holidays 2026-2027)")
 	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "service client phone number (default: the sample shop's)")
 	fset.StringVar(&cfg.PhoneHours, "phone-hours", cfg.PhoneHours, "phone opening hours, as said to customers")
+	fset.StringVar(&cfg.TimeZone, "timezone", cfg.TimeZone, "the shop's time zone, for the times agents read (IANA name)")
+	fset.DurationVar(&cfg.LiveChatWait, "live-chat-wait", cfg.LiveChatWait, "how long a live chat waits before the customer is offered a callback or an e-mail")
 	if err := fset.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -217,6 +233,12 @@ func (c config) validate() error {
 	if (c.Phone == "") != (c.PhoneHours == "") {
 		return errors.New("set the phone number and its hours together (-phone and -phone-hours)")
 	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+		return fmt.Errorf("time zone %q: use an IANA name such as Europe/Paris", c.TimeZone)
+	}
+	if c.LiveChatWait < 30*time.Second {
+		return errors.New("live-chat-wait must be 30s or more")
+	}
 	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
 		return errors.New("GUICHET_TOKEN_SECRET must be at least 32 characters (a random string, e.g. from: openssl rand -hex 32)")
 	}
@@ -244,8 +266,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q orders=%s orders_token=%s token_secret=%s smtp=%s smtp_password=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q orders=%s orders_token=%s token_secret=%s smtp=%s smtp_password=%s timezone=%s live_chat_wait=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), smtp, set(c.SMTPPassword), c.TimeZone, c.LiveChatWait, c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -265,12 +287,13 @@ type program struct {
 	// now is the clock (tests set it to be within opening hours).
 	now func() time.Time
 
-	db     *bbolt.DB
-	kb     *kb.KB
-	bot    *chat.Bot
-	srv    *server.Server
-	ln     net.Listener
-	served chan error
+	db        *bbolt.DB
+	kb        *kb.KB
+	bot       *chat.Bot
+	srv       *server.Server
+	ln        net.Listener
+	served    chan error
+	stopWatch func() // stops the sweeps and waits for the last one
 }
 
 // start opens storage and the knowledge base, binds the listener (a busy
@@ -327,10 +350,15 @@ func (p *program) start(ctx context.Context) (err error) {
 	}
 	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source, AfterMisses: p.cfg.AfterMisses,
 		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
-		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
+		LiveChatWait: p.cfg.LiveChatWait,
+		Mailer:       mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
+	loc, err := time.LoadLocation(p.cfg.TimeZone)
+	if err != nil {
+		return fmt.Errorf("time zone %q: %w", p.cfg.TimeZone, err)
+	}
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: secret, ShopName: p.cfg.ShopName,
-		DemoCustomers: demoCustomers}, bot, k,
+		DemoCustomers: demoCustomers, Location: loc}, bot, k,
 		accounts.New(db, accounts.Options{}), p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {
@@ -339,6 +367,14 @@ func (p *program) start(ctx context.Context) (err error) {
 	p.ln = ln
 	p.served = make(chan error, 1)
 	go func() { p.served <- p.srv.Serve(ln) }()
+	// Live chats nobody takes, agents gone idle: looked at every 15 s.
+	watch, stopWatch := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	p.stopWatch = func() { stopWatch(); <-watched }
+	go func() {
+		defer close(watched)
+		bot.Watch(watch, 15*time.Second, func(err error) { p.logger.Error("live chat sweep", "err", err) })
+	}()
 	return nil
 }
 
@@ -386,6 +422,7 @@ func (p *program) addr() string { return p.ln.Addr().String() }
 // stop ends the event streams, shuts the server down, then closes the
 // index, then the database.
 func (p *program) stop(ctx context.Context) error {
+	p.stopWatch()
 	p.bot.Close()
 	errs := []error{p.srv.Shutdown(ctx)}
 	// Shutdown does nothing if Serve has not started yet; closing the

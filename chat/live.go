@@ -13,6 +13,7 @@ import (
 
 	"go.etcd.io/bbolt"
 
+	"github.com/guichet/guichet/nlu"
 	"github.com/guichet/guichet/orders"
 )
 
@@ -501,31 +502,103 @@ func (b *Bot) Watch(ctx context.Context, every time.Duration, onError func(error
 	}
 }
 
-// Recent returns the conversations active since the given time, most recent
-// first, without their transcripts: what agents watch.
-func (b *Bot) Recent(ctx context.Context, since time.Time) ([]Conversation, error) {
-	var out []Conversation
+// Summary is a conversation as the agents' inbox lists it.
+type Summary struct {
+	Conversation
+	// First and Last are the customer's first and last words (a choice
+	// by its title).
+	First, Last string
+	// Topic is the title of the last article answered or chosen.
+	Topic string
+	// Outcome is the bot's last outcome.
+	Outcome Outcome
+	// Frustrated is set when the customer vented or shouted.
+	Frustrated bool
+	// Messages counts the customer's messages.
+	Messages int
+}
+
+// Summaries returns the conversations active since the given time, and
+// those named in ids whenever they were active, most recent first.
+// Conversations where the customer never wrote are left out.
+func (b *Bot) Summaries(ctx context.Context, since time.Time, ids []string) ([]Summary, error) {
+	var out []Summary
 	err := b.db.View(func(tx *bbolt.Tx) error {
 		root := tx.Bucket(bucketConversations)
 		if root == nil {
 			return nil
 		}
 		return root.ForEachBucket(func(k []byte) error {
-			conv, err := readMeta(root.Bucket(k))
+			c := root.Bucket(k)
+			conv, err := readMeta(c)
 			if err != nil {
 				return err
 			}
-			if !conv.Updated.Before(since) && conv.Updated.After(conv.Created) {
-				out = append(out, *conv)
+			if conv.Updated.Before(since) && !slices.Contains(ids, conv.ID) {
+				return nil
+			}
+			sum := Summary{Conversation: *conv}
+			err = c.Bucket(keyTurns).ForEach(func(_, v []byte) error {
+				var t Turn
+				if err := json.Unmarshal(v, &t); err != nil {
+					return fmt.Errorf("decode turn: %w", err)
+				}
+				words := t.Text
+				if words == "" && t.Choice != "" {
+					words = b.ChoiceTitle(t.Choice)
+				}
+				if words != "" && t.From != "agent" && t.From != "notice" {
+					if sum.First == "" {
+						sum.First = words
+					}
+					sum.Last = words
+					sum.Messages++
+				}
+				if t.Reply.Title != "" {
+					sum.Topic = t.Reply.Title
+				}
+				if t.From == "" {
+					sum.Outcome = t.Reply.Outcome
+				}
+				if t.Reply.Outcome == Outcome(nlu.ActFrustration) || slices.Contains(t.Reply.Acts, nlu.ActFrustration) {
+					sum.Frustrated = true
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if sum.Messages > 0 {
+				out = append(out, sum)
 			}
 			return nil
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("recent conversations: %w", err)
+		return nil, fmt.Errorf("conversation summaries: %w", err)
 	}
-	slices.SortFunc(out, func(a, b Conversation) int { return b.Updated.Compare(a.Updated) })
+	slices.SortFunc(out, func(a, b Summary) int { return b.Updated.Compare(a.Updated) })
 	return out, nil
+}
+
+// ChoiceTitle is what the customer read on a button they clicked: an
+// article's title, « Commande N », or a channel's name.
+func (b *Bot) ChoiceTitle(id string) string {
+	if n, ok := strings.CutPrefix(id, "commande:"); ok {
+		return "Commande " + n
+	}
+	if ch, ok := strings.CutPrefix(id, "contact:"); ok {
+		for _, c := range b.channels(b.opts.Now()) {
+			if c.ID == ch {
+				return c.Title
+			}
+		}
+		if ch == ChannelLiveChat {
+			return "Discuter avec un conseiller"
+		}
+		return ch
+	}
+	return b.choice(id).Title
 }
 
 // AgentAids is what the console shows beside a conversation: its verified
@@ -560,7 +633,7 @@ func (b *Bot) AgentAids(ctx context.Context, conv *Conversation, articleIDs []st
 				text = t.Markdown
 			}
 		}
-		answers = append(answers, text)
+		answers = append(answers, b.kb.PlainText(text))
 	}
 	return order, answers
 }

@@ -13,6 +13,9 @@ import (
 type conversationResponse struct {
 	*chat.Conversation
 	Greeting string `json:"greeting"`
+	// LiveChat says whether live chat is offered now; presence events
+	// tell the widget when it changes.
+	LiveChat bool `json:"live_chat"`
 }
 
 // startRequest is the optional body of a new conversation: the token the
@@ -40,7 +43,7 @@ func (s *Server) handleConversationStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(conversationResponse{conv, s.bot.Greeting()})
+	return c.Status(fiber.StatusCreated).JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.LiveChatOffered()})
 }
 
 func (s *Server) handleConversation(c *fiber.Ctx) error {
@@ -48,7 +51,7 @@ func (s *Server) handleConversation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(conversationResponse{conv, s.bot.Greeting()})
+	return c.JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.LiveChatOffered()})
 }
 
 func (s *Server) handleChatMessage(c *fiber.Ctx) error {
@@ -124,4 +127,28 @@ func (s *Server) handleTranscriptEmail(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(fiber.Map{"message": msgTranscriptSent})
+}
+
+// handleCustomerTyping tells the agents that the customer is writing.
+func (s *Server) handleCustomerTyping(c *fiber.Ctx) error {
+	if _, err := s.bot.Conversation(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	s.bot.Typing(c.Params("id"), "")
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// handleRating stores the customer's answer to the satisfaction question.
+func (s *Server) handleRating(c *fiber.Ctx) error {
+	var req struct {
+		Score   int    `json:"score"`
+		Comment string `json:"comment"`
+	}
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if err := s.bot.Rate(c.UserContext(), c.Params("id"), req.Score, req.Comment); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"message": msgRated})
 }

@@ -48,6 +48,8 @@ func (s *Server) routes() {
 	api.Post("/conversations/:id/messages", chatLimit, s.handleChatMessage)
 	api.Post("/conversations/:id/handoff", chatLimit, s.handleHandoff)
 	api.Get("/conversations/:id/events", s.handleConversationEvents)
+	api.Post("/conversations/:id/typing", perMinute(s.cfg.ChatRate), s.handleCustomerTyping) // a limit of its own: typing is not chatting
+	api.Post("/conversations/:id/rating", chatLimit, s.handleRating)
 	api.Get("/conversations/:id/transcript", s.handleTranscript)
 	api.Post("/conversations/:id/transcript", chatLimit, s.handleTranscriptEmail)
 
@@ -58,6 +60,7 @@ func (s *Server) routes() {
 		CookieSameSite: "Strict",
 		CookieHTTPOnly: true,
 		ContextKey:     "csrf",
+		Expiration:     12 * time.Hour, // an inbox stays open all day
 		ErrorHandler:   func(c *fiber.Ctx, err error) error { return fiber.ErrForbidden },
 	}))
 	loginLimit := perMinute(5)
@@ -65,14 +68,25 @@ func (s *Server) routes() {
 	console.Post("/agent/login", loginLimit, s.handleLogin)
 	console.Post("/agent/logout", s.handleLogout)
 	agent := s.requireRole(accounts.RoleAgent)
-	console.Get("/agent", agent, s.handleQueue)
+	// Pages and actions count as the agent's activity; the event stream,
+	// fragments and the heartbeat do not (an idle tab refreshes them too).
+	active := s.activity
+	console.Get("/agent", agent, active, s.handleInbox)
+	console.Get("/agent/conversations/:id", agent, active, s.handleInbox)
 	console.Get("/agent/events", agent, s.handleQueueEvents)
-	console.Get("/agent/conversations/:id", agent, s.handleConversationPage)
-	console.Get("/agent/conversations/:id/events", agent, s.handleConsoleConversationEvents)
-	console.Post("/agent/conversations/:id/take", agent, s.handleTake)
-	console.Post("/agent/conversations/:id/reply", agent, s.handleAgentReply)
-	console.Post("/agent/conversations/:id/release", agent, s.handleRelease)
-	console.Post("/agent/conversations/:id/close", agent, s.handleClose)
+	console.Get("/agent/fragments/queue", agent, s.handleQueueFragment)
+	console.Get("/agent/fragments/conversations/:id", agent, s.handlePaneFragment)
+	console.Get("/agent/fragments/conversations/:id/hits", agent, s.handleHitsFragment)
+	console.Post("/agent/presence", agent, s.handlePresence)
+	console.Post("/agent/heartbeat", agent, s.handleHeartbeat)
+	console.Post("/agent/contacts", agent, active, s.handleLogContact)
+	console.Post("/agent/conversations/:id/take", agent, active, s.handleTake)
+	console.Post("/agent/conversations/:id/reply", agent, active, s.handleAgentReply)
+	console.Post("/agent/conversations/:id/release", agent, active, s.handleRelease)
+	console.Post("/agent/conversations/:id/close", agent, active, s.handleClose)
+	console.Post("/agent/conversations/:id/note", agent, active, s.handleNote)
+	console.Post("/agent/conversations/:id/assign", agent, active, s.handleAssign)
+	console.Post("/agent/conversations/:id/typing", agent, active, s.handleAgentTyping)
 	s.app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(staticFS), PathPrefix: "static", MaxAge: 300}))
 	console.Get("/editor", s.requireRole(accounts.RoleEditor), s.handleEditor)
 

@@ -38,6 +38,9 @@ type Config struct {
 	ShopName string
 	// DemoCustomers may get a token from /demo/token (demo mode only).
 	DemoCustomers []chat.Identity
+	// Location is the shop's time zone, for the times agents read
+	// (Europe/Paris when nil).
+	Location *time.Location
 }
 
 // Server serves the API.
@@ -57,6 +60,9 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 	}
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 64 << 10
+	}
+	if cfg.Location == nil {
+		cfg.Location = paris()
 	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
@@ -94,3 +100,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // App returns the Fiber app, so that tests can run requests in process.
 func (s *Server) App() *fiber.App { return s.app }
+
+// paris is the default shop time zone; a fixed CET when the time zone
+// database is missing (main embeds it).
+func paris() *time.Location {
+	if l, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return l
+	}
+	return time.FixedZone("CET", 3600)
+}
