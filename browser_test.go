@@ -59,7 +59,11 @@ func mustTab(t *testing.T) context.Context {
 		if t.Failed() {
 			var png []byte
 			shot, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			if chromedp.Run(shot, chromedp.FullScreenshot(&png, 90)) == nil {
+			var where string
+			if chromedp.Run(shot, chromedp.Evaluate(`location.href + " — " + document.body.innerText.slice(0, 1500)`, &where)) == nil {
+				t.Logf("page: %s", where)
+			}
+			if chromedp.Run(shot, chromedp.FullScreenshot(&png, 100)) == nil { // 100: PNG
 				path := filepath.Join(os.TempDir(), "guichet-"+strings.ReplaceAll(t.Name(), "/", "-")+".png")
 				if os.WriteFile(path, png, 0o644) == nil {
 					t.Logf("screenshot: %s", path)
@@ -82,7 +86,14 @@ func w(testid string) string {
 
 // until waits for a JavaScript condition.
 func until(expr string) chromedp.Action {
-	return chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(10*time.Second))
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		if err := chromedp.Poll(expr, nil, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)).Do(ctx); err != nil { // an interval, not rAF: background tabs get no animation frames
+			var page string
+			chromedp.Evaluate(`location.pathname + " | " + document.title + " | " + (document.body ? document.body.innerText.slice(0, 800) : "")`, &page).Do(ctx)
+			return fmt.Errorf("waiting for %s: %w (page: %s)", expr, err, page)
+		}
+		return nil
+	})
 }
 
 // lastText is the text of the last element of the widget with a testid.

@@ -186,6 +186,10 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts}
 }
 
+// Now is the bot's clock, so that what the console shows about waiting
+// times agrees with what the bot decided.
+func (b *Bot) Now() time.Time { return b.opts.Now() }
+
 // Greeting is the bot's first message in a new conversation.
 func (b *Bot) Greeting() string { return fmt.Sprintf(msgGreeting, b.opts.ShopName) }
 

@@ -88,7 +88,7 @@ func TestConsoleAccess(t *testing.T) {
 	if !strings.Contains(setCookie, "guichet_session=") || !strings.Contains(setCookie, "HttpOnly") || !strings.Contains(setCookie, "SameSite=Lax") {
 		t.Errorf("session cookie: %s", setCookie)
 	}
-	if resp, body := agent.do("GET", "/agent", nil); resp.StatusCode != 200 || !strings.Contains(body, "File d’attente") {
+	if resp, body := agent.do("GET", "/agent", nil); resp.StatusCode != 200 || !strings.Contains(body, "Chats en attente") {
 		t.Errorf("queue: %d", resp.StatusCode)
 	}
 	if resp, body := agent.do("GET", "/editor", nil); resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "pas accessible avec votre rôle") {

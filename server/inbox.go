@@ -141,7 +141,7 @@ func (s *Server) queue(c *fiber.Ctx, selected string) (*queueData, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	now := s.bot.Now()
 	open := map[string]chat.Case{}
 	var ids []string
 	for i := len(cases) - 1; i >= 0; i-- { // oldest first

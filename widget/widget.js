@@ -305,7 +305,9 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
       if (!score) { err.textContent = T.rate + " : 1 à 5."; return; }
       try {
         const r = await call("POST", `/api/v1/conversations/${conv}/rating`, { score, comment: t.value });
-        f.replaceWith(el("div", "msg notice", r.message || T.rated));
+        const m = el("div", "msg notice", r.message || T.rated);
+        m.dataset.testid = "notice";
+        f.replaceWith(m);
       } catch (ex) {
         err.textContent = (ex.data && ex.data.error && ex.data.error.message) || T.error;
       }
@@ -500,6 +502,7 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
     const ok = await send({ text }, text);
     input.disabled = false;
     if (ok) input.value = ""; // kept when sending failed: nothing typed is lost
+    typedAt = 0; // the next words typed are news again
     input.focus();
   });
   // The agent sees that the customer is writing (at most every 3 s).

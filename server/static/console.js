@@ -154,11 +154,21 @@
     e.preventDefault();
     if (await post(form)) {
       if (form.hasAttribute("data-reset")) form.reset();
-      if (form.matches(".presence")) return location.reload(); // the switch itself: nothing typed here to lose
+      if (form.matches(".presence")) return flipPresence(form);
       refreshConversation();
       refreshQueue();
     }
   });
+
+  // flipPresence shows the switch's new state: « disponible » or « absent ».
+  function flipPresence(form) {
+    const away = form.querySelector("input[name=away]");
+    const nowAway = away.value === "1";
+    away.value = nowAway ? "0" : "1";
+    form.querySelector(".dot").className = "dot " + (nowAway ? "away" : "on");
+    form.querySelector("[data-testid=presence-state]").textContent = nowAway ? "Absent" : "Disponible";
+    form.querySelector("button").textContent = nowAway ? "Me rendre disponible" : "Passer absent";
+  }
 
   let sending = false;
   async function sendReply(form) {
@@ -168,6 +178,7 @@
     try {
       if (await post(form)) {
         reply.value = "";
+        lastTyping = 0; // the next words typed are news again
         sessionStorage.removeItem(draftKey(current()));
         refreshConversation();
       }

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// mustLogIn logs alice in to the console in the tab and opens the inbox.
+func mustLogIn(t *testing.T, ctx context.Context, app string) {
+	t.Helper()
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(app+"/agent/login"),
+		chromedp.SendKeys(`#name`, "alice", chromedp.ByQuery),
+		chromedp.SendKeys(`#password`, "un mot de passe solide"+kb.Enter, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="queue"]`, chromedp.ByQuery),
+		until(`document.querySelector('[data-testid="presence-state"]').textContent === "Disponible"`),
+	)
+	if err != nil {
+		t.Fatalf("console login: %v", err)
+	}
+}
+
+// customerTab opens a second tab on the shop's page, with the widget open.
+func customerTab(t *testing.T, ctx context.Context, page string) context.Context {
+	t.Helper()
+	c, cancel := chromedp.NewContext(ctx)
+	t.Cleanup(cancel)
+	err := chromedp.Run(c,
+		chromedp.Navigate(page),
+		until(w("launcher")+` !== null`),
+		chromedp.Click(w("launcher"), chromedp.ByJSPath),
+		until(lastText("topics")+` !== ""`),
+	)
+	if err != nil {
+		t.Fatalf("customer tab: %v", err)
+	}
+	return c
+}
+
+// clickChannel clicks a handover channel in the widget.
+func clickChannel(id string) chromedp.Action {
+	return chromedp.Evaluate(shadow+`.querySelector('[data-testid="channels"]:last-of-type [data-channel="`+id+`"]').click()`, nil)
+}
+
+// q is the text of the first console element matching a selector.
+func q(sel string) string {
+	return `(document.querySelector(` + "`" + sel + "`" + `)?.textContent || "")`
+}
+
+// TestConsoleLiveInbox: a live chat reaches an agent whose inbox is open,
+// without a reload; the agent's draft survives the customer's messages;
+// typing shows both ways; Enter sends.
+func TestConsoleLiveInbox(t *testing.T) {
+	ctx := mustTab(t)
+	_, page, app := startWithHostPage(t)
+	mustLogIn(t, ctx, app)
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.noReload = 1`, nil)); err != nil {
+		t.Fatal(err)
+	}
+	customer := customerTab(t, ctx, page)
+	err := chromedp.Run(customer,
+		chromedp.SendKeys(w("input"), "je veux parler à un conseiller"+kb.Enter, chromedp.ByJSPath),
+		until(shadow+`.querySelector('[data-channel="live_chat"]') !== null`),
+		clickChannel("live_chat"),
+		until(lastText("reply")+`.includes("Un conseiller va vous répondre")`),
+	)
+	if err != nil {
+		t.Fatalf("customer asks for live chat: %v", err)
+	}
+	const draft = "Bonjour, je regarde votre commande"
+	err = chromedp.Run(ctx,
+		// The queue updates in place: no reload, a title that counts.
+		until(`document.querySelector('[data-waiting]').dataset.waiting === "1" && window.noReload === 1`),
+		until(`document.title.startsWith("(1) chat en attente")`),
+		until(q(`#queue .rows a`)+`.includes("je veux parler à un conseiller")`),
+		chromedp.Click(`#queue .rows a`, chromedp.ByQuery),
+		until(`document.querySelector("#reply") !== null && location.pathname.startsWith("/agent/conversations/")`),
+		until(q(`#transcript`)+`.includes("Discuter avec un conseiller")`), // the choice by its title
+		chromedp.SendKeys(`#reply`, draft, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("agent opens the chat: %v", err)
+	}
+	err = chromedp.Run(customer,
+		chromedp.SendKeys(w("input"), "c'est pour la commande 4581237"+kb.Enter, chromedp.ByJSPath),
+		until(w("input")+`.value === "" && !`+w("input")+`.disabled`),
+		chromedp.SendKeys(w("input"), "merci", chromedp.ByJSPath), // typing, not sent
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(ctx,
+		until(q(`#transcript`)+`.includes("4581237")`),
+		until(`document.querySelector("#reply").value === "`+draft+`" && window.noReload === 1`),
+		until(q(`#typing`)+` === "Le client écrit…"`),
+		chromedp.Focus(`#reply`, chromedp.ByQuery),
+		chromedp.KeyEvent(kb.Enter),
+		until(q(`#transcript [data-testid="bubble-agent"]`)+`.includes("`+draft+`")`),
+		until(`document.querySelector("#reply").value === ""`),
+		until(q(`[data-testid="state"]`)+`.includes("Avec un conseiller : Alice")`),
+		chromedp.SendKeys(`#reply`, "Je vois", chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("agent answers: %v", err)
+	}
+	err = chromedp.Run(customer,
+		until(lastText("notice")+`.includes("Alice, du service client, a rejoint la conversation")`),
+		until(lastText("agent-reply")+`.includes("Alice, du service client") && `+lastText("agent-reply")+`.includes("`+draft+`")`),
+		until(w("status")+`.textContent === "Alice écrit…"`),
+	)
+	if err != nil {
+		t.Fatalf("customer side: %v", err)
+	}
+	if path := os.Getenv("GUICHET_CONSOLE_SCREENSHOT"); path != "" {
+		var png []byte
+		if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err == nil {
+			os.WriteFile(path, png, 0o644)
+		}
+	}
+}
+
+// TestConsoleNoteCloseRating: a private note never reaches the customer;
+// an article goes into the reply as plain text; closing with a reason tells
+// the customer, who rates the help, stored with the case.
+func TestConsoleNoteCloseRating(t *testing.T) {
+	ctx := mustTab(t)
+	p, page, app := startWithHostPage(t)
+	mustLogIn(t, ctx, app)
+	customer := customerTab(t, ctx, page)
+	var conv string
+	err := chromedp.Run(customer,
+		chromedp.SendKeys(w("input"), "Comment annuler ma commande ?"+kb.Enter, chromedp.ByJSPath),
+		until(shadow+`.querySelector('[data-testid="reply"][data-article="annuler-commande"]') !== null`),
+		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &conv),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(ctx,
+		// The bot's conversation is in the queue, with its topic.
+		until(q(`#queue`)+`.includes("Annuler")`),
+		chromedp.Navigate(app+"/agent/conversations/"+conv),
+		until(q(`#transcript [data-testid="bubble-bot"]`)+`.includes("Annuler")`),
+		chromedp.SendKeys(`#note`, "Cliente déjà venue hier pour la même commande", chromedp.ByQuery),
+		chromedp.Click(`[data-testid="add-note"]`, chromedp.ByQuery),
+		until(q(`#transcript [data-testid="bubble-note"]`)+`.includes("déjà venue hier")`),
+		until(`document.querySelector("#note").value === ""`),
+		chromedp.Click(`[data-testid="insert"]`, chromedp.ByQuery),
+		until(`document.querySelector("#reply").value.length > 20 && !document.querySelector("#reply").value.includes("**")`),
+		chromedp.Click(`[data-testid="take"]`, chromedp.ByQuery),
+		until(`document.querySelector('[data-testid="release"]') !== null`),
+		chromedp.SetValue(`#reason`, "Retour ou échange", chromedp.ByQuery),
+		chromedp.Click(`[data-testid="close"]`, chromedp.ByQuery),
+		until(q(`#transcript`)+`.includes("a clos la conversation")`),
+	)
+	if err != nil {
+		t.Fatalf("console: %v", err)
+	}
+	err = chromedp.Run(customer,
+		until(lastText("notice")+`.includes("a clos la conversation")`),
+		until(w("rating")+` !== null`),
+		chromedp.Evaluate(w("rating")+`.querySelector('[data-score="4"]').click()`, nil),
+		chromedp.SendKeys(w("rating")+`.querySelector("textarea")`, "Rapide, merci", chromedp.ByJSPath),
+		chromedp.Evaluate(w("rating")+`.querySelector("button:not([data-score])").click()`, nil),
+		until(lastText("notice")+` === "Merci pour votre avis !"`),
+	)
+	if err != nil {
+		t.Fatalf("rating: %v", err)
+	}
+	var log string
+	chromedp.Run(customer, chromedp.Evaluate(w("log")+`.textContent`, &log))
+	if strings.Contains(log, "déjà venue hier") {
+		t.Error("the private note reached the customer")
+	}
+	cases, err := p.bot.Cases(context.Background())
+	if err != nil || len(cases) != 1 || cases[0].Reason != "Retour ou échange" || cases[0].CSAT == nil || cases[0].CSAT.Score != 4 || cases[0].CSAT.Comment != "Rapide, merci" {
+		t.Errorf("case: %+v %v", cases, err)
+	}
+}
+
+// TestPresenceSwitch: « absent » takes live chat out of the widget at once,
+// « disponible » brings it back, without the customer doing anything.
+func TestPresenceSwitch(t *testing.T) {
+	ctx := mustTab(t)
+	_, page, app := startWithHostPage(t)
+	mustLogIn(t, ctx, app)
+	customer := customerTab(t, ctx, page)
+	live := shadow + `.querySelector('[data-channel="live_chat"]') !== null`
+	err := chromedp.Run(customer,
+		chromedp.SendKeys(w("input"), "je veux parler à un conseiller"+kb.Enter, chromedp.ByJSPath),
+		until(live),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(ctx, chromedp.Click(`[data-testid="presence-toggle"]`, chromedp.ByQuery),
+		until(q(`[data-testid="presence-state"]`)+` === "Absent"`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(customer, until("!("+live+")")); err != nil {
+		t.Fatalf("live chat still offered with the agent away: %v", err)
+	}
+	if err := chromedp.Run(ctx, chromedp.Click(`[data-testid="presence-toggle"]`, chromedp.ByQuery),
+		until(q(`[data-testid="presence-state"]`)+` === "Disponible"`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(customer, until(live)); err != nil {
+		t.Fatalf("live chat not offered again: %v", err)
+	}
+}
