@@ -17,13 +17,16 @@ type browser struct {
 	cookies map[string]string
 }
 
-func (b *browser) do(method, path string, form url.Values) (*http.Response, string) {
+func (b *browser) do(method, path string, form url.Values, header ...string) (*http.Response, string) {
 	b.t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
 	req := httptest.NewRequest(method, path, body)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
