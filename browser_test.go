@@ -106,9 +106,15 @@ func lastText(testid string) string {
 // another origin, which Guichet allows (CORS is part of the test).
 func startWithHostPage(t *testing.T) (p *program, page, app string) {
 	t.Helper()
+	return startWithHost(t, `data-title="Aide Maison Colibri"`)
+}
+
+// startWithHost is startWithHostPage with the snippet's data-* attributes.
+func startWithHost(t *testing.T, attrs string) (p *program, page, app string) {
+	t.Helper()
 	host := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		io.WriteString(rw, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Boutique</title></head>
-<body><h1>Ma boutique</h1><script src="`+app+`/widget.js" async data-title="Aide Maison Colibri"></script></body></html>`)
+<body><h1>Ma boutique</h1><script src="`+app+`/widget.js" async `+attrs+`></script></body></html>`)
 	}))
 	t.Cleanup(host.Close)
 	cfg := testConfig(t)
@@ -138,6 +144,11 @@ func TestWidgetInBrowser(t *testing.T) {
 		until(shadow+`.querySelector('[data-testid="reply"][data-article="annuler-commande"]') !== null`),
 		chromedp.SendKeys(w("input"), "comment utiliser ma carte cadeau ?"+kb.Enter, chromedp.ByJSPath),
 		until(shadow+`.querySelector('[data-testid="reply"][data-article="carte-cadeau"]') !== null`),
+		// The answer says which question it answers; only the latest
+		// answer can be judged.
+		until(lastText("reply")+`.includes("carte cadeau")`),
+		until(shadow+`.querySelector('[data-testid="reply"][data-article="carte-cadeau"] .title') !== null`),
+		until(shadow+`.querySelectorAll('[data-testid="helpful"]').length === 1`),
 		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &conv),
 	)
 	if err != nil {

@@ -402,6 +402,7 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
     info(cfg.greeting || c.greeting);
     choices(T.topics.map((t) => [t, () => send({ text: t }, t)]), "topics");
     liveChat = !!c.live_chat;
+    refreshDownload();
     listen();
   }
 
@@ -411,6 +412,7 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
       conv = id;
       info(cfg.greeting || c.greeting);
       liveChat = !!c.live_chat;
+      refreshDownload();
       for (const t of c.turns) {
         if (t.from === "agent") { show({ ...t.reply, agentName: first(t.agent) }, "agent", true); continue; }
         if (t.from === "notice") { const m = el("div", "msg notice", t.reply.text); m.dataset.testid = "notice"; log.append(m); continue; }
@@ -517,8 +519,6 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
   // The transcript: download it, or receive it by e-mail.
   const download = $('[data-testid="download"]');
   const refreshDownload = () => { if (conv) download.href = `${api}/api/v1/conversations/${conv}/transcript`; };
-  download.addEventListener("click", refreshDownload);
-  download.addEventListener("focus", refreshDownload);
   $('[data-testid="by-email"]').addEventListener("click", () => {
     if (!conv || root.querySelector('[data-testid="form-transcript"]')) return;
     const f = el("form", "form");
