@@ -328,6 +328,9 @@ func (b *Bot) decideQuestion(ctx context.Context, conv *Conversation, text strin
 	case r.Outcome == OutcomeAnswer && angry:
 		r.prepend(msgEmpathy)
 		return b.withHandoff(r, msgIfNeeded)
+	case r.Outcome == OutcomeAskOrder && angry:
+		r.prepend(msgEmpathy) // the apology comes before asking for the order
+		return r
 	case r.Outcome == OutcomeMiss && conv.Misses+1 >= b.opts.AfterMisses:
 		return b.withHandoff(r, msgAfterMisses)
 	}

@@ -121,7 +121,7 @@ func (b *Bot) channels(now time.Time) []Channel {
 	}
 	cb := Channel{ID: ChannelCallback, Title: "Être rappelé", Detail: "Choisissez le créneau qui vous arrange.", Slots: b.slots(now)}
 	if !open {
-		cb.Detail = "Nos conseillers rappellent à partir de " + next + " : choisissez le créneau qui vous arrange."
+		cb.Detail = "Nos conseillers rappellent " + fromWhen(next) + " : choisissez le créneau qui vous arrange."
 	}
 	cs = append(cs, cb, Channel{ID: ChannelEmail, Title: "Écrire à un conseiller", Detail: "Réponse par e-mail sous 24 h ouvrées."})
 	phone := Channel{ID: ChannelPhone, Title: "Appeler le service client", Detail: b.opts.Phone + ", " + b.opts.PhoneHours + "."}
@@ -164,7 +164,7 @@ func (b *Bot) withHandoff(r *Reply, why string) *Reply {
 	r.Channels = b.channels(now)
 	text := why
 	if !b.opts.Hours.Open(now) {
-		text += " " + fmt.Sprintf(msgHandoffClosed, whenOpen(b.opts.Hours.NextOpen(now), now))
+		text += " " + fmt.Sprintf(msgHandoffClosed, fromWhen(whenOpen(b.opts.Hours.NextOpen(now), now)))
 	}
 	r.append(text)
 	return r

@@ -3,7 +3,9 @@ package chat
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Hours are when the service client answers: a weekly schedule in the shop's
@@ -99,4 +101,17 @@ func whenDay(at, now time.Time) string {
 		return frenchDays[at.Weekday()]
 	}
 	return "le " + frenchDate(at)
+}
+
+// fromWhen is « à partir de » before whenOpen's words, with the French
+// contractions: « à partir d’aujourd’hui », « à partir du 3 décembre ».
+func fromWhen(when string) string {
+	if rest, ok := strings.CutPrefix(when, "le "); ok {
+		return "à partir du " + rest
+	}
+	r, _ := utf8.DecodeRuneInString(when)
+	if strings.ContainsRune("aeiouyhéèêâîôû", r) {
+		return "à partir d’" + when
+	}
+	return "à partir de " + when
 }

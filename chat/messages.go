@@ -23,7 +23,7 @@ const (
 	msgWhichOrder      = "Votre question concerne quelle commande ?"
 	msgGeneric         = "Voir la réponse générale"
 	msgOrdersDown      = "Je n’ai pas pu consulter votre commande pour le moment : voici la réponse générale. Réessayez dans quelques minutes pour une réponse personnalisée."
-	msgHandoffClosed   = "Nos conseillers sont absents pour le moment : ils vous répondront à partir de %s."
+	msgHandoffClosed   = "Nos conseillers sont absents pour le moment : ils vous répondront %s."
 	msgChooseChannel   = "Choisissez comment joindre un conseiller, il reprendra votre demande sans que vous ayez à la répéter."
 	msgAfterMisses     = "Je préfère vous passer le relais : un conseiller saura vous répondre. Choisissez comment le joindre."
 	msgIfNeeded        = "Si vous préférez en parler à un conseiller, choisissez comment le joindre."
