@@ -38,6 +38,7 @@ type pageData struct {
 	Pane     *paneData
 	Presence chat.AgentStatus
 	Reasons  []string
+	History  *historyData
 }
 
 // reviewRow is a question to review, as the editor page shows it.

@@ -50,7 +50,7 @@ type paneData struct {
 	Reasons, Agents                                       []string
 	Query                                                 string
 	Hits                                                  []hitRow
-	Previous                                              []queueRow
+	Previous                                              []historyRow
 }
 
 // bubble is one message of a transcript as the agent sees it.
@@ -295,6 +295,11 @@ func (s *Server) pane(c *fiber.Ctx, id string) (*paneData, error) {
 			p.Items = append(p.Items, b)
 		}
 	}
+	prev, err := s.bot.Previous(ctx, conv.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.Previous = s.historyRows(prev)
 	notes, err := s.bot.Notes(ctx, conv.ID)
 	if err != nil {
 		return nil, err

@@ -67,6 +67,23 @@ func TestInbox(t *testing.T) {
 			t.Errorf("the note is in %s", path)
 		}
 	}
+	// History: by e-mail, and a contact logged by phone, by its reason.
+	if _, body := agent.do("GET", "/agent/history?email=camille%40exemple.fr", nil); !strings.Contains(body, "/agent/conversations/"+req) || !strings.Contains(body, "1 résultat(s)") {
+		t.Error("history by e-mail does not find the request")
+	}
+	if resp, _ := agent.do("POST", "/agent/contacts", url.Values{"_csrf": {token}, "channel": {"phone"}, "customer": {"Louis Bernard"},
+		"order": {"4581238"}, "reason": {"Paiement"}, "outcome": {"prélèvement expliqué"}}); resp.StatusCode != 303 {
+		t.Fatalf("log a phone call: %d", resp.StatusCode)
+	}
+	if _, body := agent.do("GET", "/agent/history?reason=Paiement", nil); !strings.Contains(body, "Louis Bernard") || !strings.Contains(body, "Téléphone") || !strings.Contains(body, "prélèvement expliqué") {
+		t.Error("the logged phone call is not in the history")
+	}
+	if resp, body := agent.do("GET", "/agent/history?from=01/12/2026", nil); resp.StatusCode != 400 || !strings.Contains(body, "AAAA-MM-JJ") {
+		t.Errorf("a bad date: %d, want a French message", resp.StatusCode)
+	}
+	if resp, body := agent.do("POST", "/agent/contacts", url.Values{"_csrf": {token}, "channel": {"phone"}, "reason": {"Paiement"}}, "X-Requested-With", "fetch"); resp.StatusCode != 400 || !strings.Contains(body, "Indiquez le canal, le client") {
+		t.Errorf("a contact without a customer: %d %s", resp.StatusCode, body)
+	}
 	// console.js gets a JSON error in French, not an error page.
 	resp, body := agent.do("POST", "/agent/conversations/"+req+"/close", url.Values{"_csrf": {token}, "reason": {"n’importe quoi"}}, "X-Requested-With", "fetch")
 	if resp.StatusCode != 400 || !strings.Contains(body, `"message":"Choisissez un motif de contact`) {

@@ -73,6 +73,7 @@ func (s *Server) routes() {
 	active := s.activity
 	console.Get("/agent", agent, active, s.handleInbox)
 	console.Get("/agent/conversations/:id", agent, active, s.handleInbox)
+	console.Get("/agent/history", agent, active, s.handleHistory)
 	console.Get("/agent/events", agent, s.handleQueueEvents)
 	console.Get("/agent/fragments/queue", agent, s.handleQueueFragment)
 	console.Get("/agent/fragments/conversations/:id", agent, s.handlePaneFragment)
