@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -211,5 +215,42 @@ func TestPresenceSwitch(t *testing.T) {
 	}
 	if err := chromedp.Run(customer, until(live)); err != nil {
 		t.Fatalf("live chat not offered again: %v", err)
+	}
+}
+
+// TestAttachmentInBrowser: a photo the customer sends shows in the agent's
+// transcript; an HTML page renamed .png is refused with a French message.
+func TestAttachmentInBrowser(t *testing.T) {
+	ctx := mustTab(t)
+	_, page, app := startWithHostPage(t)
+	dir := t.TempDir()
+	var img bytes.Buffer
+	png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 40, 30)))
+	photo, fake := filepath.Join(dir, "colis.png"), filepath.Join(dir, "piege.png")
+	os.WriteFile(photo, img.Bytes(), 0o644)
+	os.WriteFile(fake, []byte("<!doctype html><html><script>alert(1)</script></html>"), 0o644)
+	mustLogIn(t, ctx, app)
+	customer := customerTab(t, ctx, page)
+	var conv string
+	err := chromedp.Run(customer,
+		chromedp.SendKeys(w("input"), "mon colis est arrivé abîmé"+kb.Enter, chromedp.ByJSPath),
+		until(shadow+`.querySelector('[data-testid="reply"]') !== null`),
+		chromedp.SetUploadFiles(w("file"), []string{fake}, chromedp.ByJSPath),
+		until(lastText("info")+`.includes("Ce type de fichier n’est pas accepté")`),
+		chromedp.SetUploadFiles(w("file"), []string{photo}, chromedp.ByJSPath),
+		until(shadow+`.querySelector('[data-testid="me"] img') !== null && `+shadow+`.querySelector('[data-testid="me"] img').naturalWidth === 40`),
+		until(lastText("reply")+`.includes("votre fichier est bien joint")`),
+		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &conv),
+	)
+	if err != nil {
+		t.Fatalf("customer: %v", err)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(app+"/agent/conversations/"+conv),
+		until(`document.querySelector('#transcript [data-testid="file"] img')?.naturalWidth === 40`),
+		until(q(`#transcript`)+`.includes("colis.png")`),
+	)
+	if err != nil {
+		t.Fatalf("agent: %v", err)
 	}
 }

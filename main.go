@@ -350,8 +350,8 @@ func (p *program) start(ctx context.Context) (err error) {
 	}
 	bot := chat.New(k, db, chat.Options{ShopName: p.cfg.ShopName, Orders: source, AfterMisses: p.cfg.AfterMisses,
 		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
-		LiveChatWait: p.cfg.LiveChatWait,
-		Mailer:       mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
+		LiveChatWait: p.cfg.LiveChatWait, AttachmentsDir: filepath.Join(p.cfg.DataDir, "attachments"),
+		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
 	loc, err := time.LoadLocation(p.cfg.TimeZone)
 	if err != nil {

@@ -125,6 +125,9 @@ type Options struct {
 	// customers; nil stores requests without sending anything.
 	Mailer       *mailer.Mailer
 	SupportEmail string
+	// AttachmentsDir is where the files sent in conversations are stored
+	// (outside any web root); empty refuses attachments.
+	AttachmentsDir string
 	// Now gives the time (tests inject a clock).
 	Now func() time.Time
 }

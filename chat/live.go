@@ -45,6 +45,8 @@ type Event struct {
 	Available *bool `json:"available,omitempty"`
 	// Channels are the ways to reach a person offered with a notice.
 	Channels []Channel `json:"channels,omitempty"`
+	// Attachment is the file a message carries.
+	Attachment *Attachment `json:"attachment,omitempty"`
 	// Private events reach the console only, never a customer's widget.
 	Private bool `json:"-"`
 }

@@ -41,6 +41,7 @@ const (
 	msgCSAT            = "Comment jugez-vous l’aide reçue ? Votre avis nous aide à progresser."
 	msgLiveChatLate    = "Nos conseillers sont tous occupés pour le moment. Vous gardez votre place : un conseiller vous répondra ici dès que possible. Si vous préférez ne pas attendre, nous pouvons vous rappeler ou vous répondre par e-mail."
 	msgLiveChatNobody  = "Aucun conseiller n’est disponible pour discuter à l’instant. Vous gardez votre place : si l’un d’eux revient, il vous répondra ici. Vous pouvez aussi être rappelé ou recevoir une réponse par e-mail."
+	msgAttachmentNoted = "Merci, votre fichier est bien joint à notre conversation. Je ne sais pas lire les fichiers, mais un conseiller pourra le regarder."
 	msgClarifyOne      = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
 )
 

@@ -63,6 +63,8 @@ type Turn struct {
 	From  string `json:"from,omitempty"`
 	Agent string `json:"agent,omitempty"`
 	Reply Reply  `json:"reply"`
+	// Attachment is a file the customer or the agent sent, if any.
+	Attachment *Attachment `json:"attachment,omitempty"`
 }
 
 // meta is what a conversation stores besides its turns.

@@ -79,6 +79,14 @@ func classify(err error) (status int, code, msg string) {
 		return fiber.StatusConflict, "conversation_full", msgConversationFull
 	case errors.Is(err, chat.ErrNoMail):
 		return fiber.StatusServiceUnavailable, "no_mail", msgNoMail
+	case errors.Is(err, chat.ErrAttachmentType):
+		return fiber.StatusUnsupportedMediaType, "attachment_type", msgAttachmentType
+	case errors.Is(err, chat.ErrAttachmentTooBig):
+		return fiber.StatusRequestEntityTooLarge, "attachment_too_big", msgAttachmentTooBig
+	case errors.Is(err, chat.ErrAttachmentMissing):
+		return fiber.StatusNotFound, "not_found", msgAttachmentMissing
+	case errors.Is(err, chat.ErrNoAttachments):
+		return fiber.StatusServiceUnavailable, "no_attachments", msgNoAttachments
 	case errors.Is(err, chat.ErrBadScore):
 		return fiber.StatusBadRequest, "bad_score", msgBadScore
 	case errors.Is(err, chat.ErrNoRating):

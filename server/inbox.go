@@ -59,7 +59,14 @@ type bubble struct {
 	Text          string
 	HTML          template.HTML
 	Choices       []string
+	File          *fileRow
 	at            time.Time
+}
+
+// fileRow is an attachment in a transcript.
+type fileRow struct {
+	URL, Name, Size string
+	Image           bool
 }
 
 type hitRow struct{ Title, Text string }
@@ -266,13 +273,25 @@ func (s *Server) pane(c *fiber.Ctx, id string) (*paneData, error) {
 	var lastWords string
 	for _, t := range conv.Turns {
 		at := s.clock(t.At, "15:04")
+		if a := t.Attachment; a != nil {
+			f := &fileRow{URL: "/agent/conversations/" + conv.ID + "/attachments/" + a.ID, Name: a.Name,
+				Size: fmt.Sprintf("%d Ko", (a.Size+1023)/1024), Image: strings.HasPrefix(a.Type, "image/")}
+			if t.From == "agent" {
+				p.Items = append(p.Items, bubble{Kind: "agent", Who: chat.DisplayName(t.Agent) + " (conseiller)", At: at, File: f, at: t.At})
+			} else {
+				p.Items = append(p.Items, bubble{Kind: "customer", Who: "Client", At: at, File: f, at: t.At})
+			}
+		}
 		switch {
+		case t.Attachment != nil && t.From == "agent":
+			continue
 		case t.From == "agent":
 			p.Items = append(p.Items, bubble{Kind: "agent", Who: chat.DisplayName(t.Agent) + " (conseiller)", At: at, Text: t.Reply.Text, at: t.At})
 			continue
 		case t.From == "notice":
 			p.Items = append(p.Items, bubble{Kind: "notice", At: at, Text: t.Reply.Text, at: t.At})
 			continue
+		case t.Attachment != nil:
 		case t.Text != "":
 			p.Items = append(p.Items, bubble{Kind: "customer", Who: "Client", At: at, Text: t.Text, at: t.At})
 			lastWords = t.Text

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(requestid.New())
 	s.app.Use(s.accessLog)
+	s.app.Use(s.smallBodies)
 	s.app.Use(compress.New(compress.Config{Next: func(c *fiber.Ctx) bool { return strings.HasSuffix(c.Path(), "/events") }}))
 
 	s.app.Get("/", s.handleIndex)
@@ -50,6 +51,8 @@ func (s *Server) routes() {
 	api.Get("/conversations/:id/events", s.handleConversationEvents)
 	api.Post("/conversations/:id/typing", perMinute(s.cfg.ChatRate), s.handleCustomerTyping) // a limit of its own: typing is not chatting
 	api.Post("/conversations/:id/rating", chatLimit, s.handleRating)
+	api.Post("/conversations/:id/attachments", chatLimit, s.handleCustomerAttach)
+	api.Get("/conversations/:id/attachments/:aid", s.handleAttachment)
 	api.Get("/conversations/:id/transcript", s.handleTranscript)
 	api.Post("/conversations/:id/transcript", chatLimit, s.handleTranscriptEmail)
 
@@ -88,6 +91,8 @@ func (s *Server) routes() {
 	console.Post("/agent/conversations/:id/note", agent, active, s.handleNote)
 	console.Post("/agent/conversations/:id/assign", agent, active, s.handleAssign)
 	console.Post("/agent/conversations/:id/typing", agent, active, s.handleAgentTyping)
+	console.Post("/agent/conversations/:id/attachments", agent, active, s.handleAgentAttach)
+	console.Get("/agent/conversations/:id/attachments/:aid", agent, s.handleAttachment)
 	s.app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(staticFS), PathPrefix: "static", MaxAge: 300}))
 	console.Get("/editor", s.requireRole(accounts.RoleEditor), s.handleEditor)
 

@@ -75,7 +75,7 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 		ReadTimeout:           10 * time.Second,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           60 * time.Second,
-		BodyLimit:             cfg.BodyLimit,
+		BodyLimit:             chat.MaxAttachment + 64<<10, // uploads; smallBodies keeps cfg.BodyLimit elsewhere
 		DisableStartupMessage: true,
 	})
 	s.routes()

@@ -42,7 +42,10 @@
     transcript: "Télécharger la conversation",
     byEmail: "Recevoir par e-mail",
     sent: "C’est envoyé : vous recevrez la conversation par e-mail dans quelques minutes.",
-    more: "Conversation : télécharger ou recevoir par e-mail",
+    attach: "Joindre une photo ou un PDF",
+    tooBig: "Ce fichier dépasse 10 Mo : envoyez une photo plus légère ou un PDF plus court.",
+    photo: (name) => `Photo envoyée : ${name}`,
+    pdf: (name) => `PDF : ${name}`,
   };
   const script = document.currentScript || document.querySelector("script[src*='widget.js']");
   const cfg = script ? script.dataset : {};
@@ -105,6 +108,9 @@ header :focus-visible{outline-color:${onColor}}
 form.input{display:flex;gap:6px;border-top:1px solid #d8dce3;padding:8px}
 form.input input{flex:1;font-size:15px;padding:8px;border:1px solid #8a93a3;border-radius:8px}
 form.input button{background:${color};color:${onColor};border:0;border-radius:8px;padding:0 14px;cursor:pointer;font-size:14px}
+form.input .clip{background:#fff;color:${ink};border:1px solid #8a93a3;padding:0 8px}
+.clip svg{width:18px;height:18px;fill:currentColor;vertical-align:middle}
+.msg img{max-width:100%;max-height:200px;border-radius:6px;display:block}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 :focus-visible{outline:3px solid ${ink};outline-offset:2px}
 .launcher:focus-visible{outline:3px solid ${ink};box-shadow:0 0 0 6px #fff}
@@ -116,7 +122,7 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
 <div class="log" role="log" aria-live="polite" aria-relevant="additions" data-testid="log"></div>
 <div class="status" role="status" data-testid="status"></div>
 <div class="tools"><a data-testid="download" download="conversation.txt">${T.transcript}</a><button type="button" data-testid="by-email">${T.byEmail}</button></div>
-<form class="input" data-testid="form"><label class="sr" for="q">${T.label}</label><input id="q" name="q" autocomplete="off" maxlength="2000" placeholder="${T.placeholder}" data-testid="input"><button data-testid="send">${T.send}</button></form>
+<form class="input" data-testid="form"><label class="sr" for="q">${T.label}</label><input id="q" name="q" autocomplete="off" maxlength="2000" placeholder="${T.placeholder}" data-testid="input"><button type="button" class="clip" data-testid="attach" aria-label="${T.attach}" title="${T.attach}"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z"/></svg></button><input type="file" class="sr" tabindex="-1" aria-hidden="true" accept="image/jpeg,image/png,image/webp,application/pdf" data-testid="file"><button data-testid="send">${T.send}</button></form>
 </section>`;
   const $ = (s) => root.querySelector(s);
   const launcher = $(".launcher"), panel = $(".panel"), log = $(".log"), status = $(".status"), form = $("form.input"), input = $("#q");
@@ -182,6 +188,29 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
     scroll();
   }
 
+  // file shows an attachment: a photo as an image, a PDF as a link.
+  function file(a) {
+    const url = `${api}/api/v1/conversations/${conv}/attachments/${a.id}`;
+    const link = el("a");
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    if (a.type.startsWith("image/")) {
+      const img = el("img");
+      img.src = url;
+      img.alt = T.photo(a.name);
+      link.append(img);
+    } else link.textContent = T.pdf(a.name);
+    return link;
+  }
+  function sent(a) {
+    const m = el("div", "msg me");
+    m.dataset.testid = "me";
+    m.append(el("span", "who sr", T.you + " :"), file(a));
+    log.append(m);
+    scroll();
+  }
+
   // show renders a reply; history replies (resumed after a page load) get
   // no buttons: their questions are over.
   function show(reply, who, history = false) {
@@ -195,7 +224,8 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
     // An answer names the question it answers.
     if (reply.title && reply.outcome === "answer") m.append(el("strong", "title", reply.title));
     const body = el("div");
-    body.innerHTML = reply.html; // sanitised by the server
+    if (reply.attachment) body.append(file(reply.attachment));
+    else body.innerHTML = reply.html; // sanitised by the server
     m.append(body);
     if (!history) unseen();
     if (reply.article_id) m.dataset.article = reply.article_id;
@@ -414,7 +444,8 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
       liveChat = !!c.live_chat;
       refreshDownload();
       for (const t of c.turns) {
-        if (t.from === "agent") { show({ ...t.reply, agentName: first(t.agent) }, "agent", true); continue; }
+        if (t.from === "agent") { show({ ...t.reply, attachment: t.attachment, agentName: first(t.agent) }, "agent", true); continue; }
+        if (t.attachment) sent(t.attachment);
         if (t.from === "notice") { const m = el("div", "msg notice", t.reply.text); m.dataset.testid = "notice"; log.append(m); continue; }
         if (t.text) say(t.text);
         if (t.reply && t.reply.html && t.reply.outcome !== "relayed") show(t.reply, "bot", true);
@@ -444,7 +475,7 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
       try {
         const c = await call("GET", `/api/v1/conversations/${conv}`);
         const agent = c.turns.filter((t) => t.from === "agent");
-        for (const t of agent.slice(agentSeen)) show({ ...t.reply, agentName: first(t.agent) }, "agent", true);
+        for (const t of agent.slice(agentSeen)) show({ ...t.reply, attachment: t.attachment, agentName: first(t.agent) }, "agent", true);
       } catch (e) { /* the next reconnection tries again */ }
     });
     events.addEventListener("message", (e) => {
@@ -452,7 +483,7 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
       if (ev.from === "agent") {
         clearTimeout(typingTimer);
         status.textContent = "";
-        show({ html: ev.html, agentName: first(ev.agent) }, "agent");
+        show({ html: ev.html, attachment: ev.attachment, agentName: first(ev.agent) }, "agent");
       }
     });
     events.addEventListener("mode", (e) => {
@@ -507,6 +538,31 @@ form.input button{background:${color};color:${onColor};border:0;border-radius:8p
     typedAt = 0; // the next words typed are news again
     input.focus();
   });
+  // Attachments: a photo or a PDF, typed and checked by the server.
+  const picker = $('[data-testid="file"]');
+  $('[data-testid="attach"]').addEventListener("click", () => picker.click());
+  picker.addEventListener("change", async () => {
+    const f = picker.files[0];
+    picker.value = "";
+    if (!f) return;
+    if (f.size > 10 * 1024 * 1024) { info(T.tooBig); return; }
+    if (!conv) await start();
+    const body = new FormData();
+    body.append("file", f, f.name);
+    status.textContent = T.typing;
+    try {
+      const r = await fetch(`${api}/api/v1/conversations/${conv}/attachments`, { method: "POST", body });
+      const data = await r.json().catch(() => ({}));
+      status.textContent = "";
+      if (!r.ok) { info((data.error && data.error.message) || T.error); return; }
+      sent(data.attachment);
+      if (data.reply && data.reply.html) show(data.reply, "bot");
+    } catch (e) {
+      status.textContent = "";
+      info(T.error);
+    }
+  });
+
   // The agent sees that the customer is writing (at most every 3 s).
   let typedAt = 0;
   input.addEventListener("input", () => {

@@ -124,9 +124,10 @@
   async function post(form) {
     const status = form.querySelector(".form-status");
     if (status) status.textContent = "";
+    const multipart = form.enctype === "multipart/form-data";
     const r = await fetch(form.action, {
       method: "POST", headers: fetchHeaders, credentials: "same-origin",
-      body: new URLSearchParams(new FormData(form)),
+      body: multipart ? new FormData(form) : new URLSearchParams(new FormData(form)),
     });
     if (r.ok) return true;
     const data = await r.json().catch(() => ({}));
