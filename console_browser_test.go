@@ -254,3 +254,44 @@ func TestAttachmentInBrowser(t *testing.T) {
 		t.Fatalf("agent: %v", err)
 	}
 }
+
+// TestConsoleKeyboardOnly: an agent reaches a waiting chat with Tab, opens
+// it with Enter, and answers with Enter, with a visible focus ring.
+func TestConsoleKeyboardOnly(t *testing.T) {
+	ctx := mustTab(t)
+	_, _, app := startWithHostPage(t)
+	mustLogIn(t, ctx, app)
+	customer, _ := startFlow(t, app, "")
+	customer.say("je veux parler à un conseiller")
+	if code := call(t, "POST", app+"/api/v1/conversations/"+customer.id+"/handoff", `{"channel": "live_chat"}`, nil); code != 201 {
+		t.Fatalf("live chat: %d", code)
+	}
+	if err := chromedp.Run(ctx, until(`document.querySelector('[data-waiting]').dataset.waiting === "1"`)); err != nil {
+		t.Fatal(err)
+	}
+	onRow := `document.activeElement === document.querySelector("#queue .rows a")`
+	var there bool
+	for i := 0; i < 20 && !there; i++ {
+		if err := chromedp.Run(ctx, chromedp.KeyEvent(kb.Tab), chromedp.Evaluate(onRow, &there)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !there {
+		t.Fatal("the waiting chat cannot be reached with Tab")
+	}
+	var ring string
+	err := chromedp.Run(ctx,
+		chromedp.Evaluate(`getComputedStyle(document.activeElement).outlineStyle`, &ring),
+		chromedp.KeyEvent(kb.Enter),
+		until(`document.activeElement === document.querySelector("#reply")`),
+		chromedp.KeyEvent("Bonjour, je suis là."),
+		chromedp.KeyEvent(kb.Enter),
+		until(q(`#transcript [data-testid="bubble-agent"]`)+`.includes("Bonjour, je suis là.")`),
+	)
+	if err != nil {
+		t.Fatalf("keyboard: %v", err)
+	}
+	if ring == "none" {
+		t.Error("no focus ring on the focused row")
+	}
+}

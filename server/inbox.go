@@ -187,7 +187,6 @@ func (s *Server) queue(c *fiber.Ctx, selected string) (*queueData, error) {
 		if open[k.Conversation].ID != k.ID || seen[k.Conversation] {
 			continue
 		}
-		seen[k.Conversation] = true
 		sum, ok := byID[k.Conversation]
 		if !ok {
 			sum = chat.Summary{Conversation: chat.Conversation{ID: k.Conversation, Order: k.Order}}
@@ -197,6 +196,7 @@ func (s *Server) queue(c *fiber.Ctx, selected string) (*queueData, error) {
 		if r.Topic == "" && k.Topic != nil {
 			r.Topic = k.Topic.Title
 		}
+		seen[k.Conversation] = true
 		switch {
 		case k.Channel == chat.ChannelLiveChat && sum.Mode == chat.ModeAgent:
 			q.Agent = append(q.Agent, r)
@@ -211,6 +211,8 @@ func (s *Server) queue(c *fiber.Ctx, selected string) (*queueData, error) {
 		case k.Channel == chat.ChannelEmail:
 			r.Contact = k.Email
 			q.Requests = append(q.Requests, r)
+		default: // a chat handed back to the bot: listed with the bot's
+			seen[k.Conversation] = false
 		}
 	}
 	var bot []queueRow
