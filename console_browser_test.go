@@ -249,9 +249,16 @@ func TestAttachmentInBrowser(t *testing.T) {
 		chromedp.Navigate(app+"/agent/conversations/"+conv),
 		until(`document.querySelector('#transcript [data-testid="file"] img')?.naturalWidth === 40`),
 		until(q(`#transcript`)+`.includes("colis.png")`),
+		// The agent sends one too.
+		chromedp.SetUploadFiles(`#attach-file`, []string{photo}, chromedp.ByQuery),
+		chromedp.Click(`[data-testid="attach-form"] button`, chromedp.ByQuery),
+		until(`document.querySelector('#transcript [data-testid="bubble-agent"] [data-testid="file"] img')?.naturalWidth === 40`),
 	)
 	if err != nil {
 		t.Fatalf("agent: %v", err)
+	}
+	if err := chromedp.Run(customer, until(shadow+`.querySelector('[data-testid="agent-reply"] img')?.naturalWidth === 40`)); err != nil {
+		t.Fatalf("the agent's photo did not reach the customer: %v", err)
 	}
 }
 

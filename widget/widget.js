@@ -131,7 +131,6 @@ form.input .clip{background:#fff;color:${ink};border:1px solid #8a93a3;padding:0
   let conv = null; // conversation id
   let events = null;
   let agentSeen = 0; // agent messages shown, to catch up after a reconnection
-  let liveChat = false; // whether live chat is offered now (presence events)
   let unread = 0;
   const hostTitle = document.title;
   const badge = $(".badge");
@@ -273,7 +272,6 @@ form.input .clip{background:#fff;color:${ink};border:1px solid #8a93a3;padding:0
   // presence follows whether an agent is available: live chat buttons go
   // when none is, and come back (first) when one is.
   function presence(available) {
-    liveChat = available;
     for (const c of root.querySelectorAll('[data-testid="channels"]')) {
       const b = c.querySelector('[data-channel="live_chat"]');
       if (!available && b) b.remove();
@@ -431,7 +429,6 @@ form.input .clip{background:#fff;color:${ink};border:1px solid #8a93a3;padding:0
     localStorage.setItem(key, conv);
     info(cfg.greeting || c.greeting);
     choices(T.topics.map((t) => [t, () => send({ text: t }, t)]), "topics");
-    liveChat = !!c.live_chat;
     refreshDownload();
     listen();
   }
@@ -441,7 +438,6 @@ form.input .clip{background:#fff;color:${ink};border:1px solid #8a93a3;padding:0
       const c = await call("GET", `/api/v1/conversations/${id}`);
       conv = id;
       info(cfg.greeting || c.greeting);
-      liveChat = !!c.live_chat;
       refreshDownload();
       for (const t of c.turns) {
         if (t.from === "agent") { show({ ...t.reply, attachment: t.attachment, agentName: first(t.agent) }, "agent", true); continue; }

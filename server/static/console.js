@@ -122,7 +122,7 @@
   // post sends a form with fetch; the server answers 204, or a JSON error
   // whose French message is shown beside the button.
   async function post(form) {
-    const status = form.querySelector(".form-status");
+    const status = form.querySelector(".form-status") || pane.querySelector("#head-status");
     if (status) status.textContent = "";
     const multipart = form.enctype === "multipart/form-data";
     const r = await fetch(form.action, {
@@ -133,7 +133,6 @@
     const data = await r.json().catch(() => ({}));
     const msg = (data.error && data.error.message) || "L’action n’a pas abouti. Réessayez.";
     if (status) status.textContent = msg;
-    else alert(msg);
     return false;
   }
 
