@@ -82,7 +82,7 @@ func TestConsoleLiveInbox(t *testing.T) {
 		until(`document.querySelector('[data-waiting]').dataset.waiting === "1" && window.noReload === 1`),
 		until(`document.title.startsWith("(1) chat en attente")`),
 		until(q(`#queue .rows a`)+`.includes("je veux parler à un conseiller")`),
-		chromedp.Click(`#queue .rows a`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("#queue .rows a").click()`, nil), // one step: the queue is refreshed by events
 		until(`document.querySelector("#reply") !== null && location.pathname.startsWith("/agent/conversations/")`),
 		until(q(`#transcript`)+`.includes("Discuter avec un conseiller")`), // the choice by its title
 		chromedp.SendKeys(`#reply`, draft, chromedp.ByQuery),
@@ -151,15 +151,18 @@ func TestConsoleNoteCloseRating(t *testing.T) {
 		chromedp.Navigate(app+"/agent/conversations/"+conv),
 		until(q(`#transcript [data-testid="bubble-bot"]`)+`.includes("Annuler")`),
 		chromedp.SendKeys(`#note`, "Cliente déjà venue hier pour la même commande", chromedp.ByQuery),
-		chromedp.Click(`[data-testid="add-note"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('[data-testid="add-note"]').click()`, nil),
 		until(q(`#transcript [data-testid="bubble-note"]`)+`.includes("déjà venue hier")`),
 		until(`document.querySelector("#note").value === ""`),
-		chromedp.Click(`[data-testid="insert"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('[data-testid="insert"]').click()`, nil),
 		until(`document.querySelector("#reply").value.length > 20 && !document.querySelector("#reply").value.includes("**")`),
-		chromedp.Click(`[data-testid="take"]`, chromedp.ByQuery),
+		// The header is refreshed by every event: click in one step.
+		chromedp.Evaluate(`document.querySelector('[data-testid="take"]').click()`, nil),
 		until(`document.querySelector('[data-testid="release"]') !== null`),
-		chromedp.SetValue(`#reason`, "Retour ou échange", chromedp.ByQuery),
-		chromedp.Click(`[data-testid="close"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("#reason").value = "Retour ou échange"`, nil),
+		until(q(`#transcript`)+`.includes("a rejoint la conversation")`),
+		until(`document.querySelector("#reason").value === "Retour ou échange"`), // kept through the refreshes
+		chromedp.Evaluate(`document.querySelector('[data-testid="close"]').click()`, nil),
 		until(q(`#transcript`)+`.includes("a clos la conversation")`),
 	)
 	if err != nil {

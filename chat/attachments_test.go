@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -75,6 +76,9 @@ func TestAttach(t *testing.T) {
 	// The bot cannot read photos: it says so and offers a person.
 	if r.Outcome != OutcomeAttachment || len(r.Channels) == 0 {
 		t.Errorf("bot reply to a file: %+v", r)
+	}
+	if full, _ := b.Conversation(ctx, conv.ID); !strings.Contains(Transcript(full), "Vous : (fichier joint : passwd.png)") {
+		t.Errorf("the transcript does not name the file:\n%s", Transcript(full))
 	}
 	if _, _, err := b.OpenAttachment(ctx, conv.ID, "../"+a.ID); !errors.Is(err, ErrAttachmentMissing) {
 		t.Errorf("a crafted id: %v", err)

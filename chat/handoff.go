@@ -346,8 +346,18 @@ func Transcript(conv *Conversation) string {
 			fmt.Fprintf(&b, "[%s] Vous : %s\n\n", at, t.Text)
 		}
 		who := "Assistant"
-		if t.From == "agent" {
+		switch t.From {
+		case "agent":
 			who = "Conseiller"
+		case "notice":
+			who = "Service client"
+		}
+		if t.Attachment != nil {
+			if t.From != "agent" {
+				who = "Vous"
+			}
+			fmt.Fprintf(&b, "[%s] %s : (fichier joint : %s)\n\n", at, who, t.Attachment.Name)
+			who = "Assistant"
 		}
 		if t.Reply.Text != "" {
 			fmt.Fprintf(&b, "[%s] %s : %s\n\n", at, who, t.Reply.Text)

@@ -61,10 +61,18 @@
     try {
       const doc = new DOMParser().parseFromString(await html(`/agent/fragments/conversations/${id}`), "text/html");
       if (current() !== id) return;
+      const focused = document.activeElement && document.activeElement.id;
       for (const sel of ["#conv-head", "#transcript"]) {
         const fresh = doc.querySelector(sel), old = pane.querySelector(sel);
-        if (fresh && old) old.replaceWith(fresh);
+        if (!fresh || !old) continue;
+        // A reason or a colleague being chosen survives the refresh.
+        for (const c of old.querySelectorAll("select[id], input[id]:not([type=hidden])")) {
+          const n = fresh.querySelector("#" + CSS.escape(c.id));
+          if (n && n.tagName === c.tagName && [...(n.options || [{ value: c.value }])].some((o) => o.value === c.value)) n.value = c.value;
+        }
+        old.replaceWith(fresh);
       }
+      if (focused && !pane.contains(document.activeElement)) document.getElementById(focused)?.focus();
       const hint = doc.querySelector("#reply-form .hint"), oldHint = pane.querySelector("#reply-form .hint");
       if (hint && oldHint) oldHint.replaceWith(hint);
       scrollDown();
