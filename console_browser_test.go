@@ -80,7 +80,8 @@ func TestConsoleLiveInbox(t *testing.T) {
 	err = chromedp.Run(ctx,
 		// The queue updates in place: no reload, a title that counts.
 		until(`document.querySelector('[data-waiting]').dataset.waiting === "1" && window.noReload === 1`),
-		until(`document.title.startsWith("(1) chat en attente")`),
+		until(`document.title.startsWith("(1) chat en attente") && document.body.dataset.chimes === "1"`),
+		until(q(`#announce`)+` === "Un chat en attente"`),
 		until(q(`#queue .rows a`)+`.includes("je veux parler à un conseiller")`),
 		chromedp.Evaluate(`document.querySelector("#queue .rows a").click()`, nil), // one step: the queue is refreshed by events
 		until(`document.querySelector("#reply") !== null && location.pathname.startsWith("/agent/conversations/")`),
@@ -294,9 +295,12 @@ func TestConsoleKeyboardOnly(t *testing.T) {
 		chromedp.Evaluate(`getComputedStyle(document.activeElement).outlineStyle`, &ring),
 		chromedp.KeyEvent(kb.Enter),
 		until(`document.activeElement === document.querySelector("#reply")`),
-		chromedp.KeyEvent("Bonjour, je suis là."),
+		chromedp.KeyEvent("Bonjour,"),
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(8)), // 8 is Shift: a new line, not sent
+		chromedp.KeyEvent("je suis là."),
+		until(`document.querySelector("#reply").value === "Bonjour,\nje suis là."`),
 		chromedp.KeyEvent(kb.Enter),
-		until(q(`#transcript [data-testid="bubble-agent"]`)+`.includes("Bonjour, je suis là.")`),
+		until(q(`#transcript [data-testid="bubble-agent"]`)+`.includes("je suis là.")`),
 	)
 	if err != nil {
 		t.Fatalf("keyboard: %v", err)

@@ -24,6 +24,7 @@
 
   // A short two-note chime, synthesised: no file to fetch.
   function chime() {
+    document.body.dataset.chimes = String(Number(document.body.dataset.chimes || 0) + 1);
     try {
       const ctx = new AudioContext();
       [660, 880].forEach((f, i) => {
@@ -38,8 +39,12 @@
     } catch (e) { /* no sound: the title still says it */ }
   }
 
+  const said = document.getElementById("announce");
   function announce(n) {
-    if (n > waiting) chime();
+    if (n > waiting) {
+      chime();
+      if (said) said.textContent = n > 1 ? `${n} chats en attente` : "Un chat en attente";
+    }
     waiting = n;
     document.title = n > 0 ? `(${n}) ${n > 1 ? "chats en attente" : "chat en attente"} — ${title}` : title;
     document.body.dataset.waiting = String(n);
