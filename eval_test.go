@@ -13,6 +13,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/guichet/guichet/content"
+	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/nlu"
+	"github.com/guichet/guichet/orders"
 )
 
 // The quality floors below guard against regressions. They sit a little
@@ -126,4 +132,83 @@ func mustReadCSV(tb testing.TB, path string) [][]string {
 		tb.Fatalf("%s: %v", path, err)
 	}
 	return rows[1:]
+}
+
+// TestLibraryIsWrittenFresh: the built-in intent library must not reuse
+// any question of an evaluation file (Garance, our held-out and dev files,
+// Wikit) nor the example questions of our sample content, or every figure
+// measured with it would flatter the bot. No phrasing equals one of them
+// once folded, and the word 4-grams a phrasing shares with them stay rare.
+func TestLibraryIsWrittenFresh(t *testing.T) {
+	// Folded words for equality; the stems of the words that carry
+	// meaning for the 4-grams, so that « est-ce que je », which any two
+	// French questions may share, does not count.
+	norm := func(s string) []string {
+		return strings.FieldsFunc(nlu.Fold(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	terms := nlu.Terms
+	seen := map[string]string{} // folded question -> its file
+	grams := map[string]bool{}  // 4-grams of meaningful stems of every question
+	add := func(file, q string) {
+		seen[strings.Join(norm(q), " ")] = file
+		w := terms(q)
+		for i := 0; i+4 <= len(w); i++ {
+			grams[strings.Join(w[i:i+4], " ")] = true
+		}
+	}
+	for _, f := range []string{"eval/heldout.jsonl", "eval/dev.jsonl",
+		"../shared/eval/atelier-garance/questions.jsonl", "../shared/eval/atelier-garance/out_of_scope.jsonl",
+		"../shared/eval/atelier-garance/conversational.jsonl"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			var q struct{ Q string }
+			if json.Unmarshal([]byte(line), &q) == nil && q.Q != "" {
+				add(f, q.Q)
+			}
+		}
+	}
+	for _, name := range []string{"training_dataset.csv", "test_dataset.csv"} {
+		for _, row := range mustReadCSV(t, filepath.Join("..", "shared", "eval", "wikit-nlu-covid", name)) {
+			add(name, row[0])
+		}
+	}
+	k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(t.TempDir(), "index"), Statuses: orders.Codes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	for _, a := range k.Articles() {
+		for _, q := range a.Questions {
+			add("content/"+a.File, q)
+		}
+	}
+	total, shared, phrasings := 0, 0, 0
+	for _, in := range nlu.Library() {
+		for _, p := range in.Phrasings {
+			phrasings++
+			if f, ok := seen[strings.Join(norm(p), " ")]; ok {
+				t.Errorf("intent %s: %q is a question of %s", in.ID, p, f)
+			}
+			w := terms(p)
+			var common []string
+			for i := 0; i+4 <= len(w); i++ {
+				total++
+				if g := strings.Join(w[i:i+4], " "); grams[g] {
+					shared++
+					common = append(common, g)
+				}
+			}
+			if len(common) > 0 && os.Getenv("GUICHET_LIST_SHARED") != "" {
+				fmt.Printf("%s\t%s\t%s\n", in.ID, p, strings.Join(common, " | "))
+			}
+		}
+	}
+	share := float64(shared) / float64(max(total, 1))
+	t.Logf("library: %d phrasings; %d of %d word 4-grams (%.1f %%) also occur in an evaluation file or the sample's examples", phrasings, shared, total, 100*share)
+	if share > 0.05 {
+		t.Errorf("%.1f %% of the library's word 4-grams occur in evaluation files, want at most 5 %%", 100*share)
+	}
 }

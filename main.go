@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 	_ "time/tzdata" // French dates in Europe/Paris on machines without zoneinfo
 
@@ -34,6 +35,7 @@ import (
 	"github.com/guichet/guichet/content"
 	"github.com/guichet/guichet/kb"
 	"github.com/guichet/guichet/mailer"
+	"github.com/guichet/guichet/nlu"
 	"github.com/guichet/guichet/orders"
 	"github.com/guichet/guichet/server"
 )
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runUser(args[1:], getenv, stdin, stdout, stderr)
 		case "check":
 			return runCheck(args[1:], stdout, stderr)
+		case "intents":
+			return runIntents(stdout)
 		case "eval":
 			return runEval(args[1:], stdout, stderr)
 		case "serve":
@@ -454,18 +458,73 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
-	valid, errs, err := kb.Check(contentFS(*dir), orders.Codes())
+	rep, err := kb.Check(contentFS(*dir), orders.Codes())
 	if err != nil {
 		return err
 	}
-	for _, e := range errs {
+	for _, e := range rep.Errors {
 		fmt.Fprintln(stdout, e.Error())
 	}
-	fmt.Fprintf(stdout, "%d article(s) valide(s), %d erreur(s)\n", valid, len(errs))
-	if len(errs) > 0 {
-		return fmt.Errorf("%d content error(s)", len(errs))
+	if len(rep.Errors) > 0 {
+		fmt.Fprintln(stdout)
+	}
+	writeHealth(stdout, rep.Health)
+	fmt.Fprintf(stdout, "%d article(s) valide(s), %d erreur(s)\n", rep.Valid, len(rep.Errors))
+	if len(rep.Errors) > 0 {
+		return fmt.Errorf("%d content error(s)", len(rep.Errors))
 	}
 	return nil
+}
+
+// runIntents lists the built-in intent library: "guichet intents".
+func runIntents(stdout io.Writer) error {
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "intention\tlibellé\tformulations")
+	for _, in := range nlu.Library() {
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", in.ID, in.Label, len(in.Phrasings))
+	}
+	return tw.Flush()
+}
+
+// writeHealth prints how well the bot knows each article, for editors.
+func writeHealth(w io.Writer, hs []kb.Health) {
+	pct := func(x float64) string {
+		if x < 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f %%", 100*x)
+	}
+	names := func(refs []kb.IntentRef, withID bool) string {
+		var parts []string
+		for _, r := range refs {
+			if withID {
+				parts = append(parts, r.ID+" ("+r.Title+")")
+			} else {
+				parts = append(parts, "« "+r.Title+" »")
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	for _, h := range hs {
+		fmt.Fprintf(w, "%s — « %s »\n", h.ID, h.Title)
+		switch {
+		case len(h.Intents) > 0 && h.Fixed:
+			fmt.Fprintf(w, "  intentions (choisies dans l’en-tête) : %s\n", names(h.Intents, true))
+		case len(h.Intents) > 0:
+			fmt.Fprintf(w, "  intentions : %s\n", names(h.Intents, true))
+		case h.Fixed:
+			fmt.Fprintln(w, "  intentions : aucune (refusées dans l’en-tête)")
+		default:
+			fmt.Fprintln(w, "  intentions : aucune")
+		}
+		fmt.Fprintf(w, "  retrouvé par ses exemples : %s · par les phrases de sa réponse : %s\n", pct(h.ExampleRecall), pct(h.ProbeRecall))
+		if len(h.Neighbours) > 0 {
+			fmt.Fprintf(w, "  proche de : %s\n", names(h.Neighbours, false))
+		}
+		for _, a := range h.Advice {
+			fmt.Fprintf(w, "  ⚠ %s\n", a)
+		}
+	}
 }
 
 // runUser manages accounts: "guichet user add -name NAME -role ROLE", the
@@ -511,8 +570,17 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	dir := fset.String("content", "", "content directory (default: embedded sample)")
 	file := fset.String("questions", "", "JSON Lines file of {\"q\": ..., \"expect\": ...}")
 	asJSON := fset.Bool("json", false, "print the report as one JSON object")
+	maxEx := fset.Int("max-examples", 0, "keep only the first N example questions of each article (0: all)")
+	weights := fset.String("weights", "", "matcher weights to try instead of the defaults, e.g. Passage=0.6,Temp=10")
 	if err := fset.Parse(args); err != nil {
 		return err
+	}
+	if *maxEx < 0 {
+		return errors.New("--max-examples must be 0 (all) or more")
+	}
+	w, err := nlu.ParseWeights(*weights)
+	if err != nil {
+		return fmt.Errorf("--weights: %w", err)
 	}
 	if *file == "" {
 		return errors.New("eval needs --questions FILE.jsonl")
@@ -531,7 +599,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	k, err := kb.Open(kb.Options{Content: contentFS(*dir), IndexPath: filepath.Join(tmp, "index"), Statuses: orders.Codes()})
+	k, err := kb.Open(kb.Options{Content: contentFS(*dir), IndexPath: filepath.Join(tmp, "index"), Statuses: orders.Codes(), MaxExamples: *maxEx, Weights: w})
 	if err != nil {
 		return err
 	}

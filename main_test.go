@@ -248,13 +248,49 @@ func TestEvalCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := lastJSON(t, out.String())
-	for _, k := range []string{"questions", "top1", "top3", "mrr", "oos_correct", "false_miss", "acts", "p50_ms", "p99_ms"} {
+	for _, k := range []string{"questions", "top1", "top3", "mrr", "rank_top1", "resolved", "wrong", "oos_correct", "false_miss", "acts", "p50_ms", "p99_ms"} {
 		if _, ok := rep[k]; !ok {
 			t.Errorf("report lacks %q: %v", k, rep)
 		}
 	}
 	if rep["questions"] != 3.0 || rep["top1"] != 1.0 || rep["oos_correct"] != 1.0 || rep["acts"] != 1.0 {
 		t.Errorf("report = %v", rep)
+	}
+}
+
+// TestEvalMaxExamples: --max-examples keeps only the first example
+// questions of each article, as on a knowledge base's first day. The
+// decisive wording is made up, so that no library phrasing knows it.
+func TestEvalMaxExamples(t *testing.T) {
+	dir := t.TempDir()
+	article := "---\nid: garantie\ntitle: Garantie\nquestions:\n  - Quelle est la garantie ?\n  - Le flobizar zinzin\n---\nDeux ans.\n"
+	other := "---\nid: livraison\ntitle: Livraison\nquestions:\n  - Quand serai-je livré ?\n  - Délai de livraison\n---\nTrois jours.\n"
+	for name, text := range map[string]string{"garantie.md": article, "livraison.md": other} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	qs := filepath.Join(t.TempDir(), "q.jsonl")
+	if err := os.WriteFile(qs, []byte(`{"q": "le flobizar zinzin", "expect": "garantie"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rank := func(args ...string) float64 {
+		var out bytes.Buffer
+		args = append([]string{"eval", "--content", dir, "--questions", qs, "--json"}, args...)
+		if err := run(context.Background(), args, os.Getenv, nil, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		return lastJSON(t, out.String())["top1"].(float64)
+	}
+	if got := rank(); got != 1 {
+		t.Errorf("all examples: top1 = %v, want 1", got)
+	}
+	if got := rank("--max-examples", "1"); got != 0 {
+		t.Errorf("first example only: top1 = %v, want 0 (the wording is in the second)", got)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"eval", "--questions", qs, "--max-examples", "-1"}, os.Getenv, nil, &out, io.Discard); err == nil {
+		t.Error("a negative --max-examples was accepted")
 	}
 }
 

@@ -256,6 +256,39 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+func TestEvaluateTellsWrongFromResolved(t *testing.T) {
+	k := mustOpenKB(t)
+	// The second question is labelled with another article on purpose:
+	// answering it is the worst outcome, "wrong".
+	qs, err := ReadQuestions(strings.NewReader(`{"q": "jai tjrs pas recu ma comande", "expect": "suivi-colis"}
+{"q": "comment annuler ma commande", "expect": "suivi-colis"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sure := New(k, nil, Options{AnswerAt: 0.001, ClarifyAt: 0.001}).Evaluate(qs)
+	if sure.Top1 != 0.5 || sure.Wrong != 0.5 || sure.Resolved != 0.5 || sure.RankTop1 != 0.5 {
+		t.Errorf("always answering: %+v, want top1, wrong, resolved and rank_top1 0.5", sure)
+	}
+	// A bot that never dares answer clarifies: right when its choices hold
+	// the article, never wrong.
+	shy := New(k, nil, Options{AnswerAt: 1.1, ClarifyAt: 0.001}).Evaluate(qs[:1])
+	if shy.Top1 != 0 || shy.Wrong != 0 || shy.Resolved != 1 || shy.Clarify != 1 || shy.RankTop1 != 1 {
+		t.Errorf("always clarifying: %+v, want resolved 1, top1 0, wrong 0", shy)
+	}
+	var sb strings.Builder
+	if err := shy.WriteText(&sb); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(sb.String(), "\n") {
+		if strings.HasPrefix(line, "acts recognised") || strings.HasPrefix(line, "out of scope handled") {
+			if !strings.HasSuffix(line, "—") {
+				t.Errorf("a family with no question: %q, want « — »", line)
+			}
+		}
+	}
+}
+
 func TestYesAndNoAnswerTheLastQuestion(t *testing.T) {
 	b := New(mustOpenKB(t), mustOpenDB(t, filepath.Join(t.TempDir(), "g.db")), Options{AnswerAt: 1.1, ClarifyAt: 0.001})
 	ctx := context.Background()

@@ -66,9 +66,18 @@ type Report struct {
 	// Top1 is the share of in-scope questions answered with the expected
 	// article; Top3 the share whose expected article is among the first
 	// three of the ranking (a clarify or a miss offering it counts).
-	Top1       float64 `json:"top1"`
-	Top3       float64 `json:"top3"`
-	MRR        float64 `json:"mrr"`
+	Top1 float64 `json:"top1"`
+	Top3 float64 `json:"top3"`
+	MRR  float64 `json:"mrr"`
+	// RankTop1 is the share of in-scope questions whose expected article
+	// is the first candidate of the ranking, whatever the bot did with it.
+	RankTop1 float64 `json:"rank_top1"`
+	// Resolved is the share of in-scope questions answered right, or
+	// clarified with the expected article among the choices.
+	Resolved float64 `json:"resolved"`
+	// Wrong is the share of in-scope questions answered, with confidence,
+	// by another article: the worst outcome.
+	Wrong      float64 `json:"wrong"`
 	OOSCorrect float64 `json:"oos_correct"`
 	FalseMiss  float64 `json:"false_miss"`
 	Clarify    float64 `json:"clarify"`
@@ -96,6 +105,9 @@ func (b *Bot) Evaluate(qs []Question) Report {
 		top1     int
 		top3     int
 		rr       float64
+		rank1    int
+		resolved int
+		wrong    int
 		oosOK    int
 		miss     int
 		clarify  int
@@ -135,14 +147,23 @@ func (b *Bot) Evaluate(qs []Question) Report {
 				clarify++
 			}
 			if i := slices.Index(r.Ranked, q.Expect); i >= 0 {
+				if i == 0 {
+					rank1++
+				}
 				if i < 3 {
 					top3++
 				}
 				rr += 1 / float64(i+1)
 			}
-			if r.Outcome == OutcomeAnswer && r.ArticleID == q.Expect {
+			switch {
+			case r.Outcome == OutcomeAnswer && r.ArticleID == q.Expect:
 				top1++
+				resolved++
 				continue
+			case r.Outcome == OutcomeAnswer:
+				wrong++
+			case r.Outcome == OutcomeClarify && slices.ContainsFunc(r.Choices, func(c Choice) bool { return c.ID == q.Expect }):
+				resolved++
 			}
 		}
 		key := [2]string{q.Expect, got}
@@ -159,6 +180,9 @@ func (b *Bot) Evaluate(qs []Question) Report {
 	rep.Top1 = share(top1, rep.InScope)
 	rep.Top3 = share(top3, rep.InScope)
 	rep.MRR = round(rr / math.Max(1, float64(rep.InScope)))
+	rep.RankTop1 = share(rank1, rep.InScope)
+	rep.Resolved = share(resolved, rep.InScope)
+	rep.Wrong = share(wrong, rep.InScope)
 	rep.FalseMiss = share(miss, rep.InScope)
 	rep.Clarify = share(clarify, rep.InScope)
 	rep.OOSCorrect = share(oosOK, rep.OOS)
@@ -196,16 +220,26 @@ func round(x float64) float64 { return math.Round(x*10000) / 10000 }
 // WriteText prints the report as a table followed by the worst confusions.
 func (r Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	pct := func(x float64) string { return fmt.Sprintf("%.1f %%", 100*x) }
+	// A family with no question has no score: « — », not 0 %.
+	pct := func(x float64, n int) string {
+		if n == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.1f %%", 100*x)
+	}
+	in := r.InScope
 	rows := [][2]string{
 		{"questions", fmt.Sprintf("%d (%d in scope, %d out of scope, %d acts)", r.Questions, r.InScope, r.OOS, r.ActQs)},
-		{"top-1", pct(r.Top1)},
-		{"top-3", pct(r.Top3)},
+		{"top-1 (answered right)", pct(r.Top1, in)},
+		{"resolved (answered, or offered)", pct(r.Resolved, in)},
+		{"wrong (answered another)", pct(r.Wrong, in)},
+		{"false miss", pct(r.FalseMiss, in)},
+		{"clarify", pct(r.Clarify, in)},
+		{"ranking: first", pct(r.RankTop1, in)},
+		{"ranking: top-3", pct(r.Top3, in)},
 		{"MRR", fmt.Sprintf("%.3f", r.MRR)},
-		{"false miss", pct(r.FalseMiss)},
-		{"clarify", pct(r.Clarify)},
-		{"out of scope handled", pct(r.OOSCorrect)},
-		{"acts recognised", pct(r.Acts)},
+		{"out of scope handled", pct(r.OOSCorrect, r.OOS)},
+		{"acts recognised", pct(r.Acts, r.ActQs)},
 		{"latency p50 / p99", fmt.Sprintf("%.3f / %.3f ms", r.P50ms, r.P99ms)},
 	}
 	for _, row := range rows {

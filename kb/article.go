@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/guichet/guichet/nlu"
 )
 
 // Article is one answer of the knowledge base, read from a Markdown file.
@@ -25,6 +27,11 @@ type Article struct {
 	// Variants are the parts of the answer for orders in given statuses;
 	// Markdown and HTML are the generic answer, without them.
 	Variants []Variant `json:"variants,omitempty"`
+	// Intents are the built-in library intents the editor says the
+	// article answers, when FixedIntents is set (« intents: [] » refuses
+	// them all); otherwise the matcher maps the article from its text.
+	Intents      []string `json:"intents,omitempty"`
+	FixedIntents bool     `json:"fixed_intents,omitempty"`
 
 	text string // the generic answer's visible text, for the index and the matcher
 }
@@ -54,7 +61,7 @@ var (
 )
 
 // fields lists the front matter keys an article may have.
-var fields = []string{"id", "title", "questions", "tags"}
+var fields = []string{"id", "title", "questions", "tags", "intents"}
 
 // parse reads one article file. It returns every problem found, not only the
 // first, so that an editor can fix a file in one go.
@@ -129,6 +136,13 @@ func parse(file string, data []byte, statuses []string) (*Article, []*Validation
 			a.Tags = list(v, line, "tags", fail)
 			for i, t := range a.Tags {
 				a.Tags[i] = strings.ToLower(t)
+			}
+		case "intents":
+			a.Intents, a.FixedIntents = list(v, line, "intents", fail), true
+			for _, id := range a.Intents {
+				if _, ok := nlu.LookupIntent(id); !ok {
+					fail(line, "intents", "intention inconnue « %s » : « guichet intents » liste celles de la bibliothèque", id)
+				}
 			}
 		default:
 			fail(line, k.Value, "clé inconnue « %s » : les clés possibles sont %s", k.Value, strings.Join(fields, ", "))

@@ -39,6 +39,10 @@ type Options struct {
 	Weights nlu.Weights
 	// Statuses are the order statuses variants may name (see Variant).
 	Statuses []string
+	// MaxExamples, when above 0, keeps only the first MaxExamples example
+	// questions of each article: how a knowledge base fares on its first
+	// day, before editors add the customers' own wordings.
+	MaxExamples int
 	// OnReload, when set, is called after each reload triggered by a file
 	// change, with the number of articles served and the content errors
 	// found, or the error that stopped it.
@@ -64,6 +68,9 @@ type snapshot struct {
 	sorted  []*Article
 	matcher *nlu.Matcher
 	errs    []*ValidationError
+
+	healthOnce sync.Once
+	health     []Health
 }
 
 // Open loads the content, builds the index and, when Options.Dir is set,
@@ -156,7 +163,8 @@ func docOf(a *Article) indexDoc {
 func newMatcher(articles []*Article, w nlu.Weights) *nlu.Matcher {
 	docs := make([]nlu.Doc, len(articles))
 	for i, a := range articles {
-		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags, Body: a.text}
+		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags, Body: a.text,
+			Intents: a.Intents, FixedIntents: a.FixedIntents}
 	}
 	return nlu.NewMatcher(docs, w)
 }
@@ -182,6 +190,9 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 			continue
 		}
 		a, errs := parse(f, data, k.opts.Statuses)
+		if a != nil && k.opts.MaxExamples > 0 && len(a.Questions) > k.opts.MaxExamples {
+			a.Questions = a.Questions[:k.opts.MaxExamples]
+		}
 		if a != nil {
 			if a.HTML, err = k.render.HTML(a.Markdown); err != nil {
 				errs = append(errs, &ValidationError{File: f, Message: "la réponse ne peut pas être mise en forme : " + err.Error()})
@@ -258,15 +269,26 @@ func markdownFiles(fsys fs.FS) ([]string, error) {
 	return files, nil
 }
 
-// Check validates a content tree without building anything (no index, no
-// matcher): the errors an editor must fix, and how many articles are valid.
-func Check(fsys fs.FS, statuses []string) (valid int, errs []*ValidationError, err error) {
+// CheckReport is what « guichet check » tells an editor.
+type CheckReport struct {
+	// Valid counts the articles that parse.
+	Valid int
+	// Errors are the problems to fix, by file and line.
+	Errors []*ValidationError
+	// Health says how well the bot knows each valid article.
+	Health []Health
+}
+
+// Check validates a content tree and measures how well the bot would know
+// each article, without building a search index.
+func Check(fsys fs.FS, statuses []string) (*CheckReport, error) {
 	k := &KB{opts: Options{Content: fsys, Statuses: statuses}, render: newRenderer()}
 	s, err := k.load(nil)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	return len(s.sorted), s.errs, nil
+	s.matcher = newMatcher(s.sorted, nlu.DefaultWeights)
+	return &CheckReport{Valid: len(s.sorted), Errors: s.errs, Health: health(s)}, nil
 }
 
 // Article returns the article with this id, or ErrNotFound.

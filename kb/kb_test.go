@@ -331,15 +331,15 @@ func TestAnalyzerIsNLU(t *testing.T) {
 // The shipped sample content must parse entirely and meet the bar set for
 // it: at least 40 articles with 5 example questions each.
 func TestSampleContent(t *testing.T) {
-	valid, errs, err := Check(content.FS, orders.Codes())
+	rep, err := Check(content.FS, orders.Codes())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range errs {
+	for _, e := range rep.Errors {
 		t.Errorf("content error: %s", e.Error())
 	}
-	if valid < 40 {
-		t.Errorf("%d sample articles, want at least 40", valid)
+	if rep.Valid < 40 {
+		t.Errorf("%d sample articles, want at least 40", rep.Valid)
 	}
 	k, err := Open(Options{Content: content.FS, IndexPath: filepath.Join(t.TempDir(), "i"), Statuses: orders.Codes()})
 	if err != nil {
@@ -419,4 +419,96 @@ func TestVariants(t *testing.T) {
 	if strings.Contains(got.HTML, "javascript") {
 		t.Errorf("unsafe link kept: %s", got.HTML)
 	}
+}
+
+// TestIntents: articles are mapped to the library's intents from their own
+// text, whatever their id; editors can choose or refuse them in front
+// matter, and an unknown intent is a content error.
+func TestIntents(t *testing.T) {
+	files := map[string]string{
+		// An id and a file name that say nothing: the mapping reads the text.
+		"a1.md": "---\nid: a1\ntitle: Renvoyer un produit\nquestions:\n  - \"Comment vous retourner un article ?\"\n  - Je veux renvoyer ma commande\n---\nImprimez l’étiquette de retour depuis votre compte et déposez le colis en point relais sous 30 jours.\n",
+		"a2.md": "---\nid: a2\ntitle: Mot de passe perdu\nquestions:\n  - J’ai oublié mon mot de passe\n  - Impossible de me connecter\nintents: []\n---\nCliquez sur « Mot de passe oublié » : un lien vous est envoyé par e-mail.\n",
+		"a3.md": "---\nid: a3\ntitle: Nos ateliers de poterie\nquestions:\n  - \"Vous organisez des ateliers de poterie ?\"\n  - Cours de céramique\n---\nNos ateliers ont lieu le samedi matin, dans notre boutique de Lyon.\n",
+		"a4.md": "---\nid: a4\ntitle: Payer\nquestions:\n  - \"Quels moyens de paiement ?\"\n  - \"Je peux payer par PayPal ?\"\nintents: [moyens-paiement, paiement-plusieurs-fois]\n---\nCarte bancaire, PayPal, et paiement en trois fois sans frais dès 100 €.\n",
+	}
+	rep, err := Check(mapFiles(files), orders.Codes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Errors) > 0 {
+		t.Fatalf("errors: %v", rep.Errors)
+	}
+	got := map[string][]string{}
+	for _, h := range rep.Health {
+		for _, in := range h.Intents {
+			got[h.ID] = append(got[h.ID], in.ID)
+		}
+	}
+	if !slices.Contains(got["a1"], "retour") {
+		t.Errorf("a1 (returns) mapped to %v, want retour among them", got["a1"])
+	}
+	if len(got["a2"]) != 0 {
+		t.Errorf("a2 refuses every intent (intents: []), mapped to %v", got["a2"])
+	}
+	if len(got["a3"]) != 0 {
+		t.Errorf("a3 (pottery workshops) mapped to %v, want none", got["a3"])
+	}
+	if !slices.Equal(got["a4"], []string{"moyens-paiement", "paiement-plusieurs-fois"}) {
+		t.Errorf("a4 mapped to %v, want the editor's two intents", got["a4"])
+	}
+	for _, h := range rep.Health {
+		if h.Examples < 5 && (len(h.Advice) == 0 || !strings.Contains(h.Advice[0], "questions d’exemple")) {
+			t.Errorf("%s has %d examples and no advice to add some: %v", h.ID, h.Examples, h.Advice)
+		}
+	}
+	files["a5.md"] = "---\nid: a5\ntitle: X\nquestions:\n  - a\n  - b\nintents: [retour, teleportation]\n---\nY\n"
+	rep, err = Check(mapFiles(files), orders.Codes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Message, "intention inconnue « teleportation »") || rep.Errors[0].Line != 7 {
+		t.Errorf("unknown intent: errors = %v, want one at line 7 naming it", rep.Errors)
+	}
+}
+
+// TestSharedIntentKeepsArticlesApart: two articles mapped to the same
+// intent both get its phrasings as evidence, and each still answers its own
+// questions.
+func TestSharedIntentKeepsArticlesApart(t *testing.T) {
+	files := map[string]string{
+		"colis.md":   "---\nid: retour-colis\ntitle: Retour par colis\nquestions:\n  - Retourner un article par la poste\n  - Renvoyer par colis\nintents: [retour]\n---\nDéposez votre colis retour en bureau de poste avec l’étiquette prépayée.\n",
+		"magasin.md": "---\nid: retour-magasin\ntitle: Retour en magasin\nquestions:\n  - Rendre un article en magasin\n  - Retour dans une boutique\nintents: [retour]\n---\nRapportez l’article dans l’un de nos magasins avec votre bon de commande.\n",
+		"autre.md":   "---\nid: facture\ntitle: Facture\nquestions:\n  - Obtenir ma facture\n  - Télécharger la facture\n---\nVotre facture est dans votre compte, rubrique Mes commandes.\n",
+	}
+	k, err := Open(Options{Content: mapFiles(files), IndexPath: filepath.Join(t.TempDir(), "i"), Statuses: orders.Codes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	for q, want := range map[string]string{
+		"je peux rapporter le pull dans un de vos magasins ?": "retour-magasin",
+		"je le renvoie par la poste comment ?":                "retour-colis",
+		"comment faire un retour":                             "", // either: both answer it
+	} {
+		m := k.Match(q, 2)
+		if len(m.Candidates) < 2 {
+			t.Errorf("%q: %v, want both return articles", q, m.Candidates)
+			continue
+		}
+		if want != "" && m.Candidates[0].ID != want {
+			t.Errorf("%q: first %s, want %s", q, m.Candidates[0].ID, want)
+		}
+		if ids := []string{m.Candidates[0].ID, m.Candidates[1].ID}; !slices.Contains(ids, "retour-colis") || !slices.Contains(ids, "retour-magasin") {
+			t.Errorf("%q: %v, want both return articles first", q, ids)
+		}
+	}
+}
+
+func mapFiles(files map[string]string) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for name, text := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(text)}
+	}
+	return fsys
 }

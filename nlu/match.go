@@ -1,9 +1,12 @@
 package nlu
 
 import (
+	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -14,9 +17,14 @@ type Doc struct {
 	Title     string
 	Questions []string
 	Tags      []string
-	// Body is the answer's plain text: it widens the vocabulary the
-	// matcher knows and weighs lightly in the article's model.
+	// Body is the answer's plain text: its sentences are evidence, and it
+	// weighs in the article's model.
 	Body string
+	// Intents, when FixedIntents is set, are the library intents the
+	// editor says the article answers (none refuses them all); otherwise
+	// the matcher finds them from the article's text.
+	Intents      []string
+	FixedIntents bool
 }
 
 // Candidate is an article ranked for a question.
@@ -48,10 +56,17 @@ type Weights struct {
 	Stem, Bigram, Gram float64 // share of each feature family in a vector
 	Max, Centroid      float64 // article score = Max*best example + Centroid*article model
 	Body               float64 // weight of the answer's text in the article model
+	// Passage scales how a sentence of the answer counts against an
+	// example question in the best-example term; Library does the same
+	// for the phrasings of the intents an article is mapped to, and
+	// IntentModel weighs their centroid in the article model. Library 0
+	// leaves the intent library out.
+	Passage, Library, IntentModel float64
 	// Epochs, Rate and Temp drive the discriminative training of the
-	// article models; Epochs 0 keeps plain centroids.
-	Epochs     int
-	Rate, Temp float64
+	// article models; Epochs 0 keeps plain centroids. LibRate scales the
+	// learning rate for the intents' phrasings.
+	Epochs              int
+	Rate, Temp, LibRate float64
 	// Background is the share of the calibration evidence given to
 	// off-topic questions; L2 keeps the calibration from saturating.
 	Background, L2 float64
@@ -60,7 +75,7 @@ type Weights struct {
 // DefaultWeights were chosen by cross-validation over example questions
 // (leave-one-out, then 5-fold) and checked on the dev set (see the README's
 // "Matching quality" section), never on a test split.
-var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 1, Epochs: 8, Rate: 0.2, Temp: 12, Background: 0.7, L2: 0}
+var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 4, Passage: 1, Library: 0.9, IntentModel: 1, Epochs: 8, Rate: 0.2, LibRate: 0.3, Temp: 12, Background: 0.7, L2: 0}
 
 // Matcher ranks articles for a question by comparing it with each article's
 // title and example questions. It is immutable once built and safe for
@@ -71,20 +86,30 @@ var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 
 // and rare character n-grams; then each of the best candidates is scored
 // exactly against its model and its examples.
 type Matcher struct {
-	w        Weights
-	docs     []Doc
-	feats    map[string]int32 // feature -> id
-	idf      []float32
-	family   []byte    // feature id -> 's', 'b' or 'g'
-	models   []sparse  // article -> trained model
-	units    []sparse  // example -> vector
-	unitDoc  []int32   // example -> article
-	docUnits [][]int32 // article -> examples
-	post     [][]posting
-	vocab    *speller
-	maxIDF   float32
-	calib    [5]float64 // logistic calibration: bias, then the calibFeatures weights
-	pool     sync.Pool
+	w       Weights
+	docs    []Doc
+	feats   map[string]int32 // feature -> id
+	idf     []float32
+	family  []byte    // feature id -> 's', 'b' or 'g'
+	models  []sparse  // article -> trained model
+	units   []sparse  // unit -> vector
+	unitW   []float32 // unit -> weight in the best-example term
+	unitDoc []int32   // unit -> article, -1 for an intent's phrasing
+	// units[:examples] are titles and example questions,
+	// units[examples:libStart] the answers' passages, and units[libStart:]
+	// the phrasings of the mapped intents, each of unitIntent.
+	examples, libStart int
+	unitIntent         []int32
+	lib                []*Intent
+	intentDocs         [][]int32 // intent -> articles mapped to it
+	docIntents         [][]int32 // article -> intents
+	toks               [][]Token // units analysed, while building
+	docUnits           [][]int32 // article -> examples
+	post               [][]posting
+	vocab              *speller
+	maxIDF             float32
+	calib              [5]float64 // logistic calibration: bias, then the calibFeatures weights
+	pool               sync.Pool
 }
 
 // sparse is a vector with sorted feature ids.
@@ -130,47 +155,168 @@ type scratch struct {
 	touched []int32
 }
 
-// NewMatcher indexes docs. It runs a leave-one-out pass over a sample of the
-// example questions to calibrate Confidence, so building costs a few hundred
-// matches.
-func NewMatcher(docs []Doc, w Weights) *Matcher {
-	m := &Matcher{w: w, docs: docs, feats: map[string]int32{}, docUnits: make([][]int32, len(docs))}
-	var units [][]Token
+// analysed is the analysis of a knowledge base's text, done once per build.
+type analysed struct {
+	examples [][]Token // titles and example questions
+	exDoc    []int32   // example -> article
+	passages [][]Token
+	psDoc    []int32 // passage -> article
+	bodies   [][]Token
+}
+
+func analyseDocs(docs []Doc) *analysed {
+	a := &analysed{bodies: make([][]Token, len(docs))}
 	for i, d := range docs {
 		for _, t := range append([]string{d.Title}, d.Questions...) {
-			toks := Analyze(t)
-			if len(toks) == 0 {
-				continue
+			if toks := Analyze(t); len(toks) > 0 {
+				a.examples = append(a.examples, toks)
+				a.exDoc = append(a.exDoc, int32(i))
 			}
-			m.docUnits[i] = append(m.docUnits[i], int32(len(units)))
-			units = append(units, toks)
-			m.unitDoc = append(m.unitDoc, int32(i))
+		}
+		// The answer's sentences, headings and list items are evidence
+		// too: customers describe their case with the process's words
+		// (« la taille est barrée »), which only the answer holds.
+		for _, p := range Passages(d.Body) {
+			if toks := Analyze(p); len(toks) >= 2 {
+				a.passages = append(a.passages, toks)
+				a.psDoc = append(a.psDoc, int32(i))
+			}
+		}
+		a.bodies[i] = Analyze(d.Body)
+	}
+	return a
+}
+
+// NewMatcher indexes docs. It maps each article to the library intents it
+// answers, trains the article models and runs a leave-one-out pass over a
+// sample of the example questions to calibrate Confidence, so building
+// costs a few thousand matches.
+func NewMatcher(docs []Doc, w Weights) *Matcher {
+	a := analyseDocs(docs)
+	var lib []*Intent
+	if w.Library > 0 {
+		lib = Library()
+	}
+	mapped := make([][]int32, len(docs)) // article -> intents
+	auto := false
+	for i, d := range docs {
+		if !d.FixedIntents {
+			auto = true
+			continue
+		}
+		for _, id := range d.Intents {
+			if j := slices.IndexFunc(lib, func(in *Intent) bool { return in.ID == id }); j >= 0 {
+				mapped[i] = append(mapped[i], int32(j))
+			}
 		}
 	}
-	bodies := make([][]Token, len(docs))
-	for i, d := range docs {
-		bodies[i] = Analyze(d.Body)
+	if auto && len(lib) > 0 {
+		base := build(docs, a, nil, nil, w)
+		for i, in := range base.mapIntents(lib) {
+			if !docs[i].FixedIntents {
+				mapped[i] = in
+			}
+		}
 	}
-	m.vocab = newSpeller(append(units, bodies...))
+	m := build(docs, a, lib, mapped, w)
+	m.train()
+	m.index()
+	m.calibrate()
+	m.toks = nil
+	return m
+}
 
-	// Document frequencies over examples and answers: a word only the
-	// answer uses ("Corse" in the delivery-abroad article) is a feature too.
+// build lays out the units and features of a knowledge base, with the
+// phrasings of the intents each article is mapped to, and computes the
+// untrained article models.
+func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) *Matcher {
+	m := &Matcher{w: w, docs: docs, feats: map[string]int32{}, docUnits: make([][]int32, len(docs)), lib: lib}
+	// Units: examples, then passages, then the phrasings of each mapped
+	// intent, once however many articles share the intent.
+	var units [][]Token
+	for u, toks := range a.examples {
+		units = append(units, toks)
+		m.unitDoc = append(m.unitDoc, a.exDoc[u])
+	}
+	m.examples = len(units)
+	for u, toks := range a.passages {
+		units = append(units, toks)
+		m.unitDoc = append(m.unitDoc, a.psDoc[u])
+	}
+	m.libStart = len(units)
+	m.intentDocs = make([][]int32, len(lib))
+	for d, ins := range mapped {
+		for _, in := range ins {
+			m.intentDocs[in] = append(m.intentDocs[in], int32(d))
+		}
+	}
+	m.docIntents = mapped
+	for in, ds := range m.intentDocs {
+		if len(ds) == 0 {
+			continue
+		}
+		for _, toks := range lib[in].toks {
+			units = append(units, toks)
+			m.unitDoc = append(m.unitDoc, -1)
+			m.unitIntent = append(m.unitIntent, int32(in))
+		}
+	}
+	for u := range units {
+		if d := m.unitDoc[u]; d >= 0 {
+			m.docUnits[d] = append(m.docUnits[d], int32(u))
+			continue
+		}
+		for _, d := range m.intentDocs[m.unitIntent[u-m.libStart]] {
+			m.docUnits[d] = append(m.docUnits[d], int32(u))
+		}
+	}
+	m.toks = units
+	// The speller learns the knowledge base's words, and the real French
+	// words of the mapped intents' phrasings: their typos (« comande »)
+	// must not become words to correct towards.
+	vocab := append(slices.Clone(units[:m.examples]), a.bodies...)
+	fr := frenchWords()
+	var other []Token // known, never a correction
+	for _, toks := range units[m.libStart:] {
+		var real []Token
+		for _, t := range toks {
+			if fr[t.Word] {
+				real = append(real, t)
+			} else {
+				other = append(other, t)
+			}
+		}
+		vocab = append(vocab, real)
+	}
+	m.vocab = newSpeller(vocab)
+	m.vocab.also = map[string]bool{}
+	for _, t := range other {
+		m.vocab.also[t.Word] = true
+	}
+
+	// Document frequencies over examples, answers and the mapped intents'
+	// phrasings: a word only the answer uses ("Corse" in the
+	// delivery-abroad article) is a feature too. Passages are counted once,
+	// as their body.
 	df := map[string]int{}
 	raw := make([]map[string]float64, len(units))
-	for i, toks := range units {
-		raw[i] = features(toks)
-		for f := range raw[i] {
+	for u, toks := range units {
+		raw[u] = features(toks)
+		if u >= m.examples && u < m.libStart {
+			continue
+		}
+		for f := range raw[u] {
 			df[f]++
 		}
 	}
-	bodyRaw := make([]map[string]float64, len(bodies))
-	for i, toks := range bodies {
+	bodyRaw := make([]map[string]float64, len(a.bodies))
+	for i, toks := range a.bodies {
 		bodyRaw[i] = stemFeatures(toks)
 		for f := range bodyRaw[i] {
 			df[f]++
 		}
 	}
-	n := float64(len(units) + len(bodies))
+	n := float64(len(units) - (m.libStart - m.examples) + len(a.bodies))
 	// Ids in sorted order: the same content always builds the same matcher,
 	// so evaluations are reproducible to the last digit.
 	names := make([]string, 0, len(df))
@@ -189,50 +335,80 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	for i := range cents {
 		cents[i] = map[int32]float64{}
 	}
-	vecs := make([]map[int32]float64, len(raw))
+	intentCents := make([]map[int32]float64, len(lib))
 	m.units = make([]sparse, len(raw))
+	m.unitW = make([]float32, len(raw))
 	for u, fs := range raw {
-		vecs[u] = m.vector(fs)
-		m.units[u] = toSparse(vecs[u])
-		for id, v := range vecs[u] {
-			cents[m.unitDoc[u]][id] += v
+		vec := m.vector(fs)
+		m.units[u] = toSparse(vec)
+		switch {
+		case u < m.examples:
+			m.unitW[u] = 1
+			for id, v := range vec {
+				cents[m.unitDoc[u]][id] += v
+			}
+		case u < m.libStart:
+			m.unitW[u] = float32(w.Passage) // the body counts in the model as a whole, below
+		default:
+			m.unitW[u] = float32(w.Library)
+			in := m.unitIntent[u-m.libStart]
+			if intentCents[in] == nil {
+				intentCents[in] = map[int32]float64{}
+			}
+			for id, v := range vec {
+				intentCents[in][id] += v
+			}
 		}
 	}
-	if m.w.Body > 0 {
+	if w.Body > 0 {
 		for d, fs := range bodyRaw {
 			if len(fs) == 0 {
 				continue
 			}
 			for id, v := range m.vector(fs) {
-				cents[d][id] += m.w.Body * v
+				cents[d][id] += w.Body * v
 			}
 		}
 	}
-	for _, c := range cents {
-		norm := 0.0
-		for _, v := range c {
-			norm += v * v
-		}
-		norm = math.Sqrt(norm)
-		for id := range c {
-			c[id] /= norm
+	for in, c := range intentCents {
+		normalize(c)
+		for _, d := range m.intentDocs[in] {
+			for id, v := range c {
+				cents[d][id] += w.IntentModel * v
+			}
 		}
 	}
 	m.models = make([]sparse, len(cents))
 	for d, c := range cents {
+		normalize(c)
 		m.models[d] = toSparse(c)
 	}
-	m.train()
+	m.index()
+	return m
+}
 
-	// First-stage postings: every stem and bigram, and the character
-	// n-grams rare enough to point at few articles (typos of rare words).
+func normalize(c map[int32]float64) {
+	norm := 0.0
+	for _, v := range c {
+		norm += v * v
+	}
+	norm = math.Sqrt(norm)
+	for id := range c {
+		c[id] /= norm
+	}
+}
+
+// index builds the first-stage postings from the models: every stem and
+// bigram, and the character n-grams rare enough to point at few articles
+// (typos of rare words).
+func (m *Matcher) index() {
 	m.post = make([][]posting, len(m.idf))
 	for d, md := range m.models {
 		for i, id := range md.ids {
 			m.post[id] = append(m.post[id], posting{int32(d), md.w[i]})
 		}
 	}
-	rare := max(50, len(docs)/50)
+	rare := max(50, len(m.docs)/50)
 	for id, p := range m.post {
 		if m.family[id] == 'g' && len(p) > rare {
 			m.post[id] = nil
@@ -241,8 +417,6 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	m.pool.New = func() any {
 		return &scratch{cand: make([]float32, len(m.docs)), dense: make([]float32, len(m.idf))}
 	}
-	m.calibrate(units)
-	return m
 }
 
 // trainBudget bounds the (example, candidate) evaluations of training, so
@@ -274,9 +448,20 @@ func (m *Matcher) train() {
 		}
 	}
 	acc := make([]float32, len(m.models))
-	neigh := make([][]int32, len(m.units))
+	// Trained on the example questions and the mapped intents' phrasings,
+	// whose right answers are every article mapped to the intent.
+	var train []int32
+	for u := range m.units {
+		if u < m.examples || u >= m.libStart {
+			train = append(train, int32(u))
+		}
+	}
+	n := len(train)
+	neigh := make([][]int32, n) // the right articles first, then neighbours
+	npos := make([]int, n)
 	var touched []int32
-	for u, x := range m.units {
+	for i, u := range train {
+		x := m.units[u]
 		touched = touched[:0]
 		for i, id := range x.ids {
 			for _, p := range stemPost[id] {
@@ -286,52 +471,58 @@ func (m *Matcher) train() {
 				acc[p.id] += x.w[i] * p.w
 			}
 		}
-		own := m.unitDoc[u]
-		cand := []int32{own}
-		for _, d := range topK(touched, acc, neighbours+1) {
-			if d != own && len(cand) <= neighbours {
+		cand := m.unitDocs(int(u))
+		npos[i] = len(cand)
+		for _, d := range topK(touched, acc, neighbours+len(cand)) {
+			if !slices.Contains(cand[:npos[i]], d) && len(cand) < neighbours+npos[i] {
 				cand = append(cand, d)
 			}
 		}
 		for _, d := range touched {
 			acc[d] = 0
 		}
-		neigh[u] = cand
+		neigh[i] = cand
 	}
 	stride := 1
-	if work := len(m.units) * (neighbours + 1) * m.w.Epochs; work > trainBudget {
+	if work := n * (neighbours + 1) * m.w.Epochs; work > trainBudget {
 		stride = (work + trainBudget - 1) / trainBudget
 	}
 	dense := make([]float32, len(m.idf))
-	scores := make([]float64, neighbours+1)
+	var scores []float64
 	for ep := 0; ep < m.w.Epochs; ep++ {
 		lr := m.w.Rate / (1 + float64(ep))
-		for i := ep % stride; i < len(m.units); i += stride {
-			u := (i*7919 + ep*104729) % len(m.units) // a fixed shuffle per epoch
-			x, cand := m.units[u], neigh[u]
+		for i := ep % stride; i < n; i += stride {
+			k := (i*7919 + ep*104729) % n // a fixed shuffle per epoch
+			x, cand := m.units[train[k]], neigh[k]
 			for k, id := range x.ids {
 				dense[id] = x.w[k]
 			}
+			scores = scores[:0]
 			mx := math.Inf(-1)
-			for j, d := range cand {
-				scores[j] = float64(m.models[d].dot(dense)) * m.w.Temp
-				mx = max(mx, scores[j])
+			for _, d := range cand {
+				sc := float64(m.models[d].dot(dense)) * m.w.Temp
+				scores = append(scores, sc)
+				mx = max(mx, sc)
 			}
 			z := 0.0
 			for j := range cand {
 				scores[j] = math.Exp(scores[j] - mx)
 				z += scores[j]
 			}
+			lrk := lr
+			if int(train[k]) >= m.libStart {
+				lrk *= m.w.LibRate
+			}
 			for j, d := range cand {
 				g := scores[j] / z
-				if j == 0 {
-					g -= 1 // cand[0] is the example's own article
+				if j < npos[k] {
+					g -= 1 / float64(npos[k]) // the right articles share the target
 				}
 				if math.Abs(g) < 1e-4 {
 					continue
 				}
 				md := m.models[d]
-				step := float32(lr * g)
+				step := float32(lrk * g)
 				for k, id := range md.ids {
 					if xv := dense[id]; xv != 0 {
 						md.w[k] -= step * xv
@@ -343,6 +534,15 @@ func (m *Matcher) train() {
 			}
 		}
 	}
+}
+
+// unitDocs returns the articles unit u is evidence for: its own, or every
+// article mapped to its intent.
+func (m *Matcher) unitDocs(u int) []int32 {
+	if d := m.unitDoc[u]; d >= 0 {
+		return []int32{d}
+	}
+	return slices.Clone(m.intentDocs[m.unitIntent[u-m.libStart]])
 }
 
 // topK returns the k ids with the highest scores, best first.
@@ -495,12 +695,29 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 			}
 			toks[i].Word, toks[i].Term = c, Stem(c)
 			known++
+		} else if m.vocab.also[t.Word] {
+			known++ // a customer's word the library knows (« tracking »)
 		}
 	}
 	res.Known = float64(known) / float64(len(toks))
 	res.knownN = known
-	q := m.vector(features(toks))
+	res.Candidates = m.rank(m.vector(features(toks)), n, skip)
+	res.Confidence = m.confidence(res.Candidates, res.Known, res.knownN)
+	return res
+}
 
+// matchVec ranks the articles for a unit's own vector, leaving the unit out.
+func (m *Matcher) matchVec(x sparse, n, skip int) []Candidate {
+	q := make(map[int32]float64, len(x.ids))
+	for i, id := range x.ids {
+		q[id] = float64(x.w[i])
+	}
+	return m.rank(q, n, skip)
+}
+
+// rank scores the articles for a query vector in two stages, best n
+// first; skip is a unit left out, or -1.
+func (m *Matcher) rank(q map[int32]float64, n, skip int) []Candidate {
 	sc := m.pool.Get().(*scratch)
 	defer m.pool.Put(sc)
 	// Stage one: candidates from the postings.
@@ -526,7 +743,7 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 		var best float32
 		for _, u := range m.docUnits[d] {
 			if int(u) != skip {
-				best = max(best, m.units[u].dot(sc.dense))
+				best = max(best, m.unitW[u]*m.units[u].dot(sc.dense))
 			}
 		}
 		s := m.w.Max*float64(best) + m.w.Centroid*float64(m.models[d].dot(sc.dense))
@@ -546,9 +763,7 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 	if len(cands) > n {
 		cands = cands[:n]
 	}
-	res.Candidates = cands
-	res.Confidence = m.confidence(cands, res.Known, res.knownN)
-	return res
+	return cands
 }
 
 func (m *Matcher) confidence(c []Candidate, known float64, knownN int) float64 {
@@ -578,17 +793,13 @@ func calibFeatures(c []Candidate, known float64, knownN int) [4]float64 {
 // calibrate fits P(top candidate is right | features) by logistic
 // regression on a leave-one-out pass over example questions (right or wrong
 // answers) and on the background questions (always wrong: off topic).
-func (m *Matcher) calibrate(units [][]Token) {
+func (m *Matcher) calibrate() {
 	m.calib = [5]float64{-6, 10, 10, 2, 1} // a sensible prior for tiny knowledge bases
 	type obs struct {
 		x [4]float64
 		y float64
 	}
 	var data []obs
-	step := 1
-	if len(m.unitDoc) > 600 {
-		step = len(m.unitDoc) / 600
-	}
 	pos := 0.0
 	add := func(toks []Token, u int) {
 		r := m.match(toks, 2, u)
@@ -596,18 +807,27 @@ func (m *Matcher) calibrate(units [][]Token) {
 			return
 		}
 		y := 0.0
-		if r.Candidates[0].ID == m.docs[m.unitDoc[u]].ID {
-			y = 1
+		for _, d := range m.unitDocs(u) {
+			if r.Candidates[0].ID == m.docs[d].ID {
+				y = 1
+			}
 		}
 		pos += y
 		data = append(data, obs{calibFeatures(r.Candidates, r.Known, r.knownN), y})
 	}
-	for i, u := 0, 0; u < len(units); i, u = i+1, u+step {
-		add(slices.Clone(units[u]), u)
-		// The same question told as a story: padded with an everyday
-		// sentence that has nothing to do with it.
-		story := append(slices.Clone(units[u]), Analyze(background[i%len(background)])...)
-		add(story, u)
+	// Left out in turn: a sample of the example questions, and of the
+	// mapped intents' phrasings, which are worded as customers write.
+	i := 0
+	for _, span := range [][2]int{{0, m.examples}, {m.libStart, len(m.toks)}} {
+		step := max(1, (span[1]-span[0])/600)
+		for u := span[0]; u < span[1]; u += step {
+			add(slices.Clone(m.toks[u]), u)
+			// The same question told as a story: padded with an everyday
+			// sentence that has nothing to do with it.
+			story := append(slices.Clone(m.toks[u]), Analyze(background[i%len(background)])...)
+			add(story, u)
+			i++
+		}
 	}
 	inScope := len(data)
 	// Off-topic questions, alone and told at length (two sentences).
@@ -680,6 +900,7 @@ func (m *Matcher) Correct(text string) (string, bool) {
 // symmetric-delete index.
 type speller struct {
 	words   map[string]int      // folded word -> frequency
+	also    map[string]bool     // words known but never corrected to
 	stems   map[string]bool     // stems seen
 	deletes map[string][]string // one-letter deletion -> words
 	byFirst map[byte][]string   // first letter -> words of 7 letters or more
@@ -827,4 +1048,31 @@ func dist(a, b string) int {
 		}
 	}
 	return d[la][lb]
+}
+
+// ParseWeights reads "Name=value,..." over DefaultWeights, for tuning from
+// the command line; "" gives DefaultWeights.
+func ParseWeights(s string) (Weights, error) {
+	w := DefaultWeights
+	v := reflect.ValueOf(&w).Elem()
+	for _, kv := range strings.Split(s, ",") {
+		if strings.TrimSpace(kv) == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(kv, "=")
+		f := v.FieldByName(strings.TrimSpace(name))
+		if !ok || !f.IsValid() {
+			return w, fmt.Errorf("unknown weight %q", kv)
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil {
+			return w, fmt.Errorf("weight %s: %w", name, err)
+		}
+		if f.Kind() == reflect.Int {
+			f.SetInt(int64(x))
+		} else {
+			f.SetFloat(x)
+		}
+	}
+	return w, nil
 }
