@@ -112,6 +112,9 @@ func startWithHostPage(t *testing.T) (p *program, page, app string) {
 // startWithHost is startWithHostPage with the snippet's data-* attributes.
 func startWithHost(t *testing.T, attrs string) (p *program, page, app string) {
 	t.Helper()
+	if browser == nil {
+		t.Skip("Chromium not found: browser test skipped")
+	}
 	host := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		io.WriteString(rw, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Boutique</title></head>
 <body><h1>Ma boutique</h1><script src="`+app+`/widget.js" async `+attrs+`></script></body></html>`)
@@ -131,8 +134,8 @@ func startWithHost(t *testing.T, attrs string) (p *program, page, app string) {
 }
 
 func TestWidgetInBrowser(t *testing.T) {
-	ctx := mustTab(t)
 	_, page, app := startWithHostPage(t)
+	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 
 	var conv string
 	err := chromedp.Run(ctx,
@@ -203,8 +206,8 @@ func TestWidgetInBrowser(t *testing.T) {
 }
 
 func TestWidgetKeyboardOnly(t *testing.T) {
-	ctx := mustTab(t)
 	_, page, _ := startWithHostPage(t)
+	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	focused := func(testid string) string {
 		return shadow + `.activeElement === ` + w(testid)
 	}
@@ -229,10 +232,13 @@ func TestWidgetKeyboardOnly(t *testing.T) {
 // TestDemoPage: the demo shop at / logs in as a demo customer, whose orders
 // the widget offers and answers for, under the page's CSP.
 func TestDemoPage(t *testing.T) {
-	ctx := mustTab(t)
+	if browser == nil {
+		t.Skip("Chromium not found: browser test skipped")
+	}
 	cfg := testConfig(t)
 	cfg.ContentDir = ""
 	p := mustStart(t, cfg)
+	ctx := mustTab(t)
 	app := "http://" + p.addr()
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(app+"/"),

@@ -60,8 +60,8 @@ func q(sel string) string {
 // without a reload; the agent's draft survives the customer's messages;
 // typing shows both ways; Enter sends.
 func TestConsoleLiveInbox(t *testing.T) {
-	ctx := mustTab(t)
 	_, page, app := startWithHostPage(t)
+	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	mustLogIn(t, ctx, app)
 	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.noReload = 1`, nil)); err != nil {
 		t.Fatal(err)
@@ -133,8 +133,8 @@ func TestConsoleLiveInbox(t *testing.T) {
 // an article goes into the reply as plain text; closing with a reason tells
 // the customer, who rates the help, stored with the case.
 func TestConsoleNoteCloseRating(t *testing.T) {
-	ctx := mustTab(t)
 	p, page, app := startWithHostPage(t)
+	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	mustLogIn(t, ctx, app)
 	customer := customerTab(t, ctx, page)
 	var conv string
@@ -194,8 +194,8 @@ func TestConsoleNoteCloseRating(t *testing.T) {
 // TestPresenceSwitch: « absent » takes live chat out of the widget at once,
 // « disponible » brings it back, without the customer doing anything.
 func TestPresenceSwitch(t *testing.T) {
-	ctx := mustTab(t)
 	_, page, app := startWithHostPage(t)
+	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	mustLogIn(t, ctx, app)
 	customer := customerTab(t, ctx, page)
 	live := shadow + `.querySelector('[data-channel="live_chat"]') !== null`
@@ -225,8 +225,8 @@ func TestPresenceSwitch(t *testing.T) {
 // TestAttachmentInBrowser: a photo the customer sends shows in the agent's
 // transcript; an HTML page renamed .png is refused with a French message.
 func TestAttachmentInBrowser(t *testing.T) {
-	ctx := mustTab(t)
 	_, page, app := startWithHostPage(t)
+	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	dir := t.TempDir()
 	var img bytes.Buffer
 	png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 40, 30)))
@@ -269,8 +269,8 @@ func TestAttachmentInBrowser(t *testing.T) {
 // TestConsoleKeyboardOnly: an agent reaches a waiting chat with Tab, opens
 // it with Enter, and answers with Enter, with a visible focus ring.
 func TestConsoleKeyboardOnly(t *testing.T) {
-	ctx := mustTab(t)
 	_, _, app := startWithHostPage(t)
+	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	mustLogIn(t, ctx, app)
 	customer, _ := startFlow(t, app, "")
 	customer.say("je veux parler à un conseiller")
