@@ -106,11 +106,20 @@ func lastText(testid string) string {
 // another origin, which Guichet allows (CORS is part of the test).
 func startWithHostPage(t *testing.T) (p *program, page, app string) {
 	t.Helper()
-	return startWithHost(t, `data-title="Aide Maison Colibri"`)
+	return startWithHost(t, `data-title="Aide Maison Colibri"`, true)
 }
 
-// startWithHost is startWithHostPage with the snippet's data-* attributes.
-func startWithHost(t *testing.T, attrs string) (p *program, page, app string) {
+// startShop is startWithHostPage over the small fixture corpus, which
+// loads in a fraction of the sample's time: for tests of the widget's and
+// the console's behaviour rather than of the sample's answers.
+func startShop(t *testing.T) (p *program, page, app string) {
+	t.Helper()
+	return startWithHost(t, `data-title="Aide Maison Colibri"`, false)
+}
+
+// startWithHost is startWithHostPage with the snippet's data-* attributes,
+// over the sample content or the fixture corpus.
+func startWithHost(t *testing.T, attrs string, sample bool) (p *program, page, app string) {
 	t.Helper()
 	if browser == nil {
 		t.Skip("Chromium not found: browser test skipped")
@@ -121,7 +130,9 @@ func startWithHost(t *testing.T, attrs string) (p *program, page, app string) {
 	}))
 	t.Cleanup(host.Close)
 	cfg := testConfig(t)
-	cfg.ContentDir = ""
+	if sample {
+		cfg.ContentDir = ""
+	}
 	cfg.WidgetOrigins = []string{host.URL}
 	mustAddAgent(t, cfg.DataDir, "alice")
 	p = &program{cfg: cfg, logger: newLogger(cfg, io.Discard), now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }}
@@ -206,7 +217,7 @@ func TestWidgetInBrowser(t *testing.T) {
 }
 
 func TestWidgetKeyboardOnly(t *testing.T) {
-	_, page, _ := startWithHostPage(t)
+	_, page, _ := startShop(t)
 	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	focused := func(testid string) string {
 		return shadow + `.activeElement === ` + w(testid)

@@ -60,7 +60,7 @@ func q(sel string) string {
 // without a reload; the agent's draft survives the customer's messages;
 // typing shows both ways; Enter sends.
 func TestConsoleLiveInbox(t *testing.T) {
-	_, page, app := startWithHostPage(t)
+	_, page, app := startShop(t)
 	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	mustLogIn(t, ctx, app)
 	if err := chromedp.Run(ctx, chromedp.Evaluate(`window.noReload = 1`, nil)); err != nil {
@@ -133,7 +133,7 @@ func TestConsoleLiveInbox(t *testing.T) {
 // an article goes into the reply as plain text; closing with a reason tells
 // the customer, who rates the help, stored with the case.
 func TestConsoleNoteCloseRating(t *testing.T) {
-	p, page, app := startWithHostPage(t)
+	p, page, app := startShop(t)
 	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	mustLogIn(t, ctx, app)
 	customer := customerTab(t, ctx, page)
@@ -194,7 +194,7 @@ func TestConsoleNoteCloseRating(t *testing.T) {
 // TestPresenceSwitch: « absent » takes live chat out of the widget at once,
 // « disponible » brings it back, without the customer doing anything.
 func TestPresenceSwitch(t *testing.T) {
-	_, page, app := startWithHostPage(t)
+	_, page, app := startShop(t)
 	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	mustLogIn(t, ctx, app)
 	customer := customerTab(t, ctx, page)
@@ -225,7 +225,7 @@ func TestPresenceSwitch(t *testing.T) {
 // TestAttachmentInBrowser: a photo the customer sends shows in the agent's
 // transcript; an HTML page renamed .png is refused with a French message.
 func TestAttachmentInBrowser(t *testing.T) {
-	_, page, app := startWithHostPage(t)
+	_, page, app := startShop(t)
 	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	dir := t.TempDir()
 	var img bytes.Buffer
@@ -269,7 +269,7 @@ func TestAttachmentInBrowser(t *testing.T) {
 // TestConsoleKeyboardOnly: an agent reaches a waiting chat with Tab, opens
 // it with Enter, and answers with Enter, with a visible focus ring.
 func TestConsoleKeyboardOnly(t *testing.T) {
-	_, _, app := startWithHostPage(t)
+	_, _, app := startShop(t)
 	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	mustLogIn(t, ctx, app)
 	customer, _ := startFlow(t, app, "")

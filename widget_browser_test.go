@@ -16,7 +16,7 @@ import (
 // a badge on the launcher and in the page's title; the agent's message looks
 // like an agent's, and the waiting line goes once one answers.
 func TestWidgetUnreadBadge(t *testing.T) {
-	_, page, app := startWithHostPage(t)
+	_, page, app := startShop(t)
 	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	jar, _ := cookiejar.New(nil)
 	agent := &agentClient{t: t, base: app, c: &http.Client{Jar: jar}}
@@ -73,7 +73,7 @@ const ratioOf = (a, b) => { const [x, y] = [lumOf(rgbOf(a)), lumOf(rgbOf(b))].so
 // TestWidgetLightColor: a light data-color stays readable: text on it is
 // black, outlines on white are darkened, the focus ring passes 3:1.
 func TestWidgetLightColor(t *testing.T) {
-	_, page, _ := startWithHost(t, `data-title="Aide" data-color="#ffe14d"`)
+	_, page, _ := startWithHost(t, `data-title="Aide" data-color="#ffe14d"`, false)
 	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	var got struct{ Header, Launcher, Chip, Focus float64 }
 	err := chromedp.Run(ctx,
@@ -105,7 +105,7 @@ return {
 // line; « Nouvelle conversation » asks first; the transcript can be
 // downloaded or asked for by e-mail from the panel.
 func TestWidgetSmallScreenAndTools(t *testing.T) {
-	_, page, app := startWithHostPage(t)
+	_, page, app := startShop(t)
 	ctx := mustTab(t) // after the start: loading the content is not the tab's budget
 	var first, second string
 	err := chromedp.Run(ctx,

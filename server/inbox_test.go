@@ -21,6 +21,12 @@ func TestInbox(t *testing.T) {
 		id := mustStart(t, s)
 		do(t, s, "POST", "/api/v1/conversations/"+id+"/messages", fmt.Sprintf(`{"text": "question numéro %d sur mon colis"}`, i))
 	}
+	angry := mustStart(t, s)
+	do(t, s, "POST", "/api/v1/conversations/"+angry+"/messages", `{"text": "c'est inadmissible, toujours rien reçu !!!"}`)
+	for i := 0; i < 3; i++ { // more recent than the angry one
+		id := mustStart(t, s)
+		do(t, s, "POST", "/api/v1/conversations/"+id+"/messages", `{"text": "comment faire un retour ?"}`)
+	}
 	req := mustStart(t, s)
 	do(t, s, "POST", "/api/v1/conversations/"+req+"/messages", `{"text": "je veux parler à un conseiller"}`)
 	if resp, body := do(t, s, "POST", "/api/v1/conversations/"+req+"/handoff", `{"channel": "email", "email": "camille@exemple.fr", "message": "Mon colis est abîmé."}`); resp.StatusCode != 201 {
@@ -34,6 +40,10 @@ func TestInbox(t *testing.T) {
 	if !ok || !strings.Contains(requests, "camille@exemple.fr") || !strings.Contains(requests, "/agent/conversations/"+req) {
 		t.Fatalf("the e-mail request is not listed before the bot's conversations:\n%s", queue)
 	}
+	// A frustrated customer comes first among the bot's conversations.
+	if i, j := strings.Index(bots, "/agent/conversations/"+angry), strings.Index(bots, `data-testid="row"`); i < 0 || i > j || !strings.Contains(bots[:j+600], "Mécontent") {
+		t.Errorf("the frustrated customer is not first, flagged")
+	}
 	if n := strings.Count(bots, `data-testid="row"`); n != perPage || !strings.Contains(bots, "Page 1 sur 2") {
 		t.Errorf("page 1: %d bot conversations, want %d, and a second page", n, perPage)
 	}
@@ -41,8 +51,8 @@ func TestInbox(t *testing.T) {
 		t.Error("the most recent conversation is not on the first page, with the customer's words")
 	}
 	_, page2 := agent.do("GET", "/agent/fragments/queue?page=2", nil)
-	if n := strings.Count(page2, `data-testid="row"`); n != 5+1 { // 5 bot conversations, the request
-		t.Errorf("page 2: %d rows, want 6", n)
+	if n := strings.Count(page2, `data-testid="row"`); n != 9+1 { // 29 bot conversations in all, the request
+		t.Errorf("page 2: %d rows, want 10", n)
 	}
 
 	_, page := agent.do("GET", "/agent/conversations/"+req, nil)
