@@ -97,10 +97,12 @@ type Options struct {
 	// ContactArticle is the article shown when the customer asks for a
 	// person ("nous-contacter" by default).
 	ContactArticle string
-	// AnswerAt is the confidence from which the best article is answered.
+	// AnswerAt is the confidence (nlu.Match.Confidence) from which the
+	// best article is answered.
 	AnswerAt float64
-	// ClarifyAt is the confidence from which close candidates are offered
-	// as a choice rather than treated as a miss.
+	// ClarifyAt is the probability that the right article is among the
+	// first three (nlu.Match.InScope) from which they are offered as a
+	// choice rather than treated as a miss.
 	ClarifyAt float64
 	// MaxRunes bounds a message's length.
 	MaxRunes int
@@ -132,13 +134,19 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Defaults, chosen on the sample content's own example questions and a
-// separate development file (see the README).
+// Defaults, chosen with « guichet eval » on the tunable sets (the public
+// Garance shop, our dev file with 2 examples per article, Wikit training
+// rows): answer when the first article is likely right, offer a choice when
+// the right one is likely among the first three (see the README).
 const (
-	defaultAnswerAt  = 0.3
-	defaultClarifyAt = 0.25
+	defaultAnswerAt  = 0.5
+	defaultClarifyAt = 0.3
 	defaultMaxRunes  = 2000
 )
+
+// clarifyShare is how close to the best a candidate must score to be
+// offered in a choice.
+const clarifyShare = 0.6
 
 // Bot answers customers from a knowledge base and keeps conversations.
 type Bot struct {
@@ -346,6 +354,11 @@ func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
 	for i, c := range m.Candidates {
 		ranked[i] = c.ID
 	}
+	// Another shop named: most likely a purchase made there. Say so, and
+	// still offer the closest topics in case it is about us.
+	if m.Elsewhere != "" {
+		return b.miss(conv, m, ranked, fmt.Sprintf(msgElsewhere, m.Elsewhere, b.opts.ShopName))
+	}
 	if len(m.Candidates) > 0 && m.Confidence >= b.opts.AnswerAt {
 		a, err := b.kb.Article(m.Candidates[0].ID)
 		if err == nil {
@@ -354,13 +367,13 @@ func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
 			return r
 		}
 	}
-	// Not sure enough to answer, but not lost: ask, offering the close
-	// candidates (or the one) as choices.
-	if m.Confidence >= b.opts.ClarifyAt && len(m.Candidates) > 0 {
+	// Not sure enough to answer, but the right article is likely among
+	// the first: ask, offering those that score close to the best.
+	if len(m.Candidates) > 0 && m.InScope >= b.opts.ClarifyAt {
 		top := m.Candidates[0].Score
 		var choices []Choice
 		for _, c := range m.Candidates[:min(3, len(m.Candidates))] {
-			if c.Score >= 0.6*top {
+			if c.Score >= clarifyShare*top {
 				choices = append(choices, b.choice(c.ID))
 			}
 		}
@@ -372,17 +385,24 @@ func (b *Bot) rank(conv *Conversation, m nlu.Match) *Reply {
 		return &Reply{Outcome: OutcomeClarify, Text: text, HTML: paragraph(intro),
 			Choices: choices, Confidence: m.Confidence, Ranked: ranked}
 	}
-	// A miss: say so, and offer the closest topics that are not noise.
+	return b.miss(conv, m, ranked, "")
+}
+
+// miss says the bot has no answer, with intro or its usual apology, and
+// offers the closest topics: whenever the ranking has a candidate, there
+// are some.
+func (b *Bot) miss(conv *Conversation, m nlu.Match, ranked []string, intro string) *Reply {
 	var sugg []Choice
-	for _, c := range m.Candidates {
-		if len(sugg) == 3 || c.Score < 0.12 {
-			break
-		}
+	for _, c := range m.Candidates[:min(3, len(m.Candidates))] {
 		sugg = append(sugg, b.choice(c.ID))
 	}
-	text := missNoHint[conv.Misses%len(missNoHint)]
-	if len(sugg) > 0 {
+	text := intro
+	switch {
+	case text != "":
+	case len(sugg) > 0:
 		text = missMessages[conv.Misses%len(missMessages)]
+	default:
+		text = missNoHint[conv.Misses%len(missNoHint)]
 	}
 	r := &Reply{Outcome: OutcomeMiss, Text: text, HTML: paragraph(text), Choices: sugg, Confidence: m.Confidence, Ranked: ranked}
 	if len(sugg) > 0 {

@@ -58,6 +58,9 @@ func TestDecideOutcomes(t *testing.T) {
 		{"frustration", "vous êtes nuls", "frustration", "", "désolé"},
 		{"yes", "oui", "yes", "", ""},
 		{"no", "non", "no", "", ""},
+		{"another shop named", "je veux retourner un pull acheté chez Zara", OutcomeMiss, "", "concerne Zara"},
+		{"an outburst with a word of topic", "service client de merde", "frustration", "", "désolé"},
+		{"conseiller, the verb", "vous pouvez me conseiller un bon cordonnier ?", OutcomeMiss, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,6 +256,26 @@ func TestEvaluate(t *testing.T) {
 	}
 	if _, err := ReadQuestions(strings.NewReader(`{"q": "x"}`)); err == nil {
 		t.Error("a line without expect was accepted")
+	}
+}
+
+// TestMissOffersTheClosestTopics: a miss is never a dead end; whenever the
+// ranking has a candidate, the closest topics are offered, and the way to a
+// person always.
+func TestMissOffersTheClosestTopics(t *testing.T) {
+	b := New(mustOpenKB(t), nil, Options{Now: fixedNow, AnswerAt: 1.1, ClarifyAt: 1.1})
+	r, err := b.Decide(context.Background(), nil, Message{Text: "mon remboursement et ma livraison"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome != OutcomeMiss || len(r.Choices) < 2 {
+		t.Fatalf("Decide = %s with %v, want a miss offering topics", r.Outcome, r.Choices)
+	}
+	if last := r.Choices[len(r.Choices)-1]; last.ID != "nous-contacter" {
+		t.Errorf("choices %v lack the way to a person", r.Choices)
+	}
+	if !strings.Contains(r.Text, "«") {
+		t.Errorf("miss text %q does not name the topics it offers", r.Text)
 	}
 }
 

@@ -43,6 +43,7 @@ const (
 	msgLiveChatNobody  = "Aucun conseiller n’est disponible pour discuter à l’instant. Vous gardez votre place : si l’un d’eux revient, il vous répondra ici. Vous pouvez aussi être rappelé ou recevoir une réponse par e-mail."
 	msgAttachmentNoted = "Merci, votre fichier est bien joint à notre conversation. Je ne sais pas lire les fichiers, mais un conseiller pourra le regarder."
 	msgClarifyOne      = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
+	msgElsewhere       = "Il me semble que votre question concerne %s : je ne peux vous renseigner que sur les achats faits chez %s. Si elle nous concerne, ces sujets pourront vous aider :"
 )
 
 // missMessages vary from one miss to the next in a conversation, so that the

@@ -24,13 +24,19 @@ const (
 // boundaries anywhere in the folded message.
 var actPhrases = map[Act][]string{
 	ActGreeting: {"bonjour", "bonsoir", "salut", "coucou", "hello", "hey", "bjr",
-		"slt", "bsr", "cc", "yo", "hi", "re bonjour", "rebonjour", "bonjours", "bjour"},
+		"slt", "bsr", "cc", "yo", "hi", "re bonjour", "rebonjour", "bonjours", "bjour",
+		"ca va", "comment ca va", "comment allez vous", "vous allez bien", "tu vas bien"},
 	ActThanks: {"merci", "mrc", "mci", "merki", "thx", "thanks", "je vous remercie",
 		"remercie", "c est gentil", "super merci", "parfait merci", "top merci", "nickel"},
 	ActGoodbye: {"au revoir", "aurevoir", "a bientot", "bonne journee", "bonne soiree",
 		"bonne fin de journee", "bye", "a plus", "a+", "ciao", "salut a vous", "adieu",
 		"bon week end", "bonne nuit"},
-	ActHuman: {"conseiller", "conseillere", "humain", "une vraie personne",
+	// « conseiller » alone is also a verb (« vous pouvez me conseiller un
+	// cordonnier ? »): the person is asked for with an article, or alone
+	// (humanAlone).
+	ActHuman: {"un conseiller", "une conseillere", "le conseiller", "la conseillere",
+		"des conseillers", "conseiller humain", "conseillere humaine", "conseiller clientele",
+		"un humain", "humain svp", "une vraie personne",
 		"un vrai humain", "une personne", "quelqu un", "qqn", "un agent", "operateur",
 		"operatrice", "service client au telephone", "parler a", "joindre le service client",
 		"etre rappele", "rappelez moi", "appeler le service client", "un responsable",
@@ -54,6 +60,14 @@ var actPhrases = map[Act][]string{
 		"ca m a pas aide", "toujours pas", "pas ca", "c est pas ca", "ce n est pas ca"},
 }
 
+// humanAlone are words that ask for a person when the message is nothing
+// else: « conseiller ? », « humain ».
+var humanAlone = setOf("conseiller", "conseillere", "humain", "agent", "operateur", "operatrice")
+
+// explicitYes are the words that make a yes a yes even beside a thanks:
+// « parfait, merci » thanks, « oui merci » agrees.
+var explicitYes = setOf("oui", "ouais", "ouai", "ui", "yes", "d accord", "daccord", "dac", "ok", "okay", "oki", "yep")
+
 // actFillers are words that may fill a message made only of acts without
 // turning it into a question: "oui merci beaucoup", "ok super, bonne journée".
 var actFillers = setOf("beaucoup", "bcp", "super", "top", "genial", "parfait",
@@ -65,7 +79,8 @@ var actFillers = setOf("beaucoup", "bcp", "super", "top", "genial", "parfait",
 	"plait", "il", "s", "merci", "hello", "re", "passez", "passer", "mettez",
 	"mettre", "relation", "moi", "me", "etes", "es", "sont", "trop", "si",
 	"tellement", "site", "service", "vos", "avoir", "avez", "pouvez", "peux",
-	"puis", "parle", "parlez", "quand", "meme", "completement", "totalement")
+	"puis", "parle", "parlez", "quand", "meme", "completement", "totalement",
+	"client", "clients", "clientele")
 
 // Acts returns the conversational acts of text, strongest first, and whether
 // the message is nothing but those acts (no question left to answer).
@@ -98,6 +113,18 @@ func Acts(text string) (acts []Act, only bool) {
 			acts = append(acts, a)
 		}
 	}
+	if len(acts) == 0 {
+		if w := strings.Fields(f); len(w) > 0 && len(w) <= 3 && slices.ContainsFunc(w, func(x string) bool { return humanAlone[x] }) &&
+			!slices.ContainsFunc(w, func(x string) bool { return !humanAlone[x] && !actFillers[x] }) {
+			acts = []Act{ActHuman}
+			for i := range covered {
+				covered[i] = true
+			}
+		}
+	}
+	if i, j := slices.Index(acts, ActYes), slices.Index(acts, ActThanks); i >= 0 && j > i && !hasAny(f, explicitYes) {
+		acts[i], acts[j] = acts[j], acts[i] // « parfait, merci » thanks
+	}
 	if !slices.Contains(acts, ActFrustration) && shouting(text) {
 		acts = append([]Act{ActFrustration}, acts...)
 		if len(acts) > 1 && acts[1] == ActHuman {
@@ -106,13 +133,31 @@ func Acts(text string) (acts []Act, only bool) {
 	}
 	// Whatever is not covered by an act phrase or a filler is a question.
 	only = len(acts) > 0
+	var rest []string
 	for _, w := range strings.Fields(maskCovered(f, covered)) {
 		if !actFillers[w] {
 			only = false
-			break
+			rest = append(rest, w)
 		}
 	}
+	// An outburst with a word or two of topic and no question is still an
+	// outburst: « service client de merde », « ras le bol de cette
+	// boutique », « plus jamais je commande chez vous ». A report
+	// (« c'est inadmissible, mon colis est arrivé cassé ») says more.
+	if !only && slices.Contains(acts, ActFrustration) && !strings.Contains(text, "?") && len(Terms(strings.Join(rest, " "))) <= 1 {
+		only = true
+	}
 	return acts, only
+}
+
+// hasAny tells whether the padded folded text f holds one of the phrases.
+func hasAny(f string, phrases map[string]bool) bool {
+	for p := range phrases {
+		if strings.Contains(f, " "+p+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 func maskCovered(f string, covered []bool) string {

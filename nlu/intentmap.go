@@ -47,6 +47,9 @@ const (
 	mapAgree   = 0.18
 	mapForward = 0.5
 	mapReverse = 0.25
+	// mapMinScore is the score a phrasing must reach with its first
+	// article to vote for it.
+	mapMinScore = 0.15
 )
 
 // mapIntents finds, for each article, the library intents it answers: an
@@ -84,8 +87,11 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 		}
 		share := 1 / float64(len(intent.toks))
 		for _, toks := range intent.toks {
+			// A phrasing that reaches an article only faintly is no
+			// vote: in a small knowledge base every phrasing lands
+			// somewhere.
 			r := m.match(slices.Clone(toks), 1, -1)
-			if len(r.Candidates) == 0 {
+			if len(r.Candidates) == 0 || r.Candidates[0].Score < mapMinScore {
 				continue
 			}
 			d := byID[r.Candidates[0].ID]
@@ -100,6 +106,15 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 		libIdx[in.ID] = int32(i)
 	}
 	for d, doc := range m.docs {
+		// Only an article that enough phrasings reach can be mapped: the
+		// others need no reverse reading (a large knowledge base has many).
+		reached := false
+		for _, s := range out[d] {
+			reached = reached || s.forward >= mapAgree
+		}
+		if !reached {
+			continue
+		}
 		texts := append([]string{doc.Title}, doc.Questions...)
 		share := 1 / float64(len(texts))
 		for _, t := range texts {

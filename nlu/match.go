@@ -41,9 +41,17 @@ type Match struct {
 	// article the customer wants, calibrated on the knowledge base's own
 	// example questions.
 	Confidence float64
+	// InScope is the estimated probability that the article the customer
+	// wants is among the first three candidates: whether offering them as
+	// a choice is worth it.
+	InScope float64
 	// Known is the share of the question's words the knowledge base knows
 	// (after typo correction); 0 for a question about something else.
 	Known float64
+	// Elsewhere is another shop the question names, which the knowledge
+	// base never mentions (« un pull acheté chez Zara »): the question is
+	// most likely about a purchase made there.
+	Elsewhere string
 	// Corrections maps typed words to the known words they were read as.
 	Corrections map[string]string
 
@@ -53,15 +61,21 @@ type Match struct {
 // Weights tunes how the matcher scores. The zero value is not useful; use
 // DefaultWeights.
 type Weights struct {
-	Stem, Bigram, Gram float64 // share of each feature family in a vector
-	Max, Centroid      float64 // article score = Max*best example + Centroid*article model
-	Body               float64 // weight of the answer's text in the article model
+	// Stem, Bigram, Gram and Concept are the share of each feature family
+	// in a vector: stems, stem bigrams, character n-grams and the
+	// customer-service concepts of concepts.txt.
+	Stem, Bigram, Gram, Concept float64
+	Max, Centroid               float64 // article score = Max*best example + Centroid*article model
+	Body                        float64 // weight of the answer's text in the article model
 	// Passage scales how a sentence of the answer counts against an
 	// example question in the best-example term; Library does the same
 	// for the phrasings of the intents an article is mapped to, and
 	// IntentModel weighs their centroid in the article model. Library 0
 	// leaves the intent library out.
 	Passage, Library, IntentModel float64
+	// Next weighs the mean of the second and third best examples beside
+	// the best.
+	Next float64
 	// Epochs, Rate and Temp drive the discriminative training of the
 	// article models; Epochs 0 keeps plain centroids. LibRate scales the
 	// learning rate for the intents' phrasings.
@@ -75,7 +89,7 @@ type Weights struct {
 // DefaultWeights were chosen by cross-validation over example questions
 // (leave-one-out, then 5-fold) and checked on the dev set (see the README's
 // "Matching quality" section), never on a test split.
-var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Max: 0.2, Centroid: 0.8, Body: 4, Passage: 1, Library: 0.9, IntentModel: 1, Epochs: 8, Rate: 0.2, LibRate: 0.3, Temp: 12, Background: 0.7, L2: 0}
+var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Concept: 0.5, Max: 0.2, Centroid: 0.8, Body: 4, Passage: 1, Library: 0.9, IntentModel: 1, Epochs: 8, Rate: 0.2, LibRate: 0.3, Temp: 12, Next: 0.5, Background: 0.7, L2: 0}
 
 // Matcher ranks articles for a question by comparing it with each article's
 // title and example questions. It is immutable once built and safe for
@@ -101,14 +115,16 @@ type Matcher struct {
 	examples, libStart int
 	unitIntent         []int32
 	lib                []*Intent
-	intentDocs         [][]int32 // intent -> articles mapped to it
-	docIntents         [][]int32 // article -> intents
-	toks               [][]Token // units analysed, while building
-	docUnits           [][]int32 // article -> examples
+	intentDocs         [][]int32       // intent -> articles mapped to it
+	docIntents         [][]int32       // article -> intents
+	toks               [][]Token       // units analysed, while building
+	concepts           map[string]bool // the concepts the knowledge base speaks of
+	docUnits           [][]int32       // article -> its own units
+	intentUnits        [][]int32       // intent -> its phrasings' units
 	post               [][]posting
 	vocab              *speller
 	maxIDF             float32
-	calib              [5]float64 // logistic calibration: bias, then the calibFeatures weights
+	calib, scope       logistic // calibrations of Confidence and InScope
 	pool               sync.Pool
 }
 
@@ -153,6 +169,24 @@ type scratch struct {
 	cand    []float32 // article -> first-stage score
 	dense   []float32 // feature -> query weight
 	touched []int32
+	// The best three phrasings of each intent scored for this question.
+	intentTop  []best3
+	intentDone []bool
+	intents    []int32
+}
+
+// best3 keeps the three highest scores seen, best first.
+type best3 [3]float32
+
+func (b *best3) add(x float32) {
+	switch {
+	case x > b[0]:
+		b[0], b[1], b[2] = x, b[0], b[1]
+	case x > b[1]:
+		b[1], b[2] = x, b[1]
+	case x > b[2]:
+		b[2] = x
+	}
 }
 
 // analysed is the analysis of a knowledge base's text, done once per build.
@@ -250,6 +284,9 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			m.intentDocs[in] = append(m.intentDocs[in], int32(d))
 		}
 	}
+	if mapped == nil {
+		mapped = make([][]int32, len(docs))
+	}
 	m.docIntents = mapped
 	for in, ds := range m.intentDocs {
 		if len(ds) == 0 {
@@ -261,14 +298,14 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			m.unitIntent = append(m.unitIntent, int32(in))
 		}
 	}
+	m.intentUnits = make([][]int32, len(lib))
 	for u := range units {
 		if d := m.unitDoc[u]; d >= 0 {
 			m.docUnits[d] = append(m.docUnits[d], int32(u))
 			continue
 		}
-		for _, d := range m.intentDocs[m.unitIntent[u-m.libStart]] {
-			m.docUnits[d] = append(m.docUnits[d], int32(u))
-		}
+		in := m.unitIntent[u-m.libStart]
+		m.intentUnits[in] = append(m.intentUnits[in], int32(u))
 	}
 	m.toks = units
 	// The speller learns the knowledge base's words, and the real French
@@ -330,6 +367,12 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 		m.family = append(m.family, f[0])
 	}
 	m.maxIDF = float32(math.Log(n+1) + 1)
+	m.concepts = map[string]bool{}
+	for f := range df {
+		if c, ok := strings.CutPrefix(f, "c:"); ok {
+			m.concepts[c] = true
+		}
+	}
 
 	cents := make([]map[int32]float64, len(docs))
 	for i := range cents {
@@ -415,7 +458,8 @@ func (m *Matcher) index() {
 		}
 	}
 	m.pool.New = func() any {
-		return &scratch{cand: make([]float32, len(m.docs)), dense: make([]float32, len(m.idf))}
+		return &scratch{cand: make([]float32, len(m.docs)), dense: make([]float32, len(m.idf)),
+			intentTop: make([]best3, len(m.lib)), intentDone: make([]bool, len(m.lib))}
 	}
 }
 
@@ -425,8 +469,12 @@ func (m *Matcher) index() {
 const trainBudget = 1_500_000
 
 // neighbours is how many confusable articles each example is trained
-// against.
-const neighbours = 12
+// against; maxPositives how many of the articles that share an intent its
+// phrasings are trained for.
+const (
+	neighbours   = 12
+	maxPositives = 8
+)
 
 // train refines each article's centroid into a discriminative weight vector
 // with a softmax over the article and its most confusable neighbours, fitted
@@ -472,6 +520,12 @@ func (m *Matcher) train() {
 			}
 		}
 		cand := m.unitDocs(int(u))
+		if len(cand) > maxPositives {
+			// An intent shared by many articles: train against the
+			// ones closest to the phrasing.
+			slices.SortStableFunc(cand, func(a, b int32) int { return cmpDesc(acc[a], acc[b]) })
+			cand = cand[:maxPositives]
+		}
 		npos[i] = len(cand)
 		for _, d := range topK(touched, acc, neighbours+len(cand)) {
 			if !slices.Contains(cand[:npos[i]], d) && len(cand) < neighbours+npos[i] {
@@ -602,6 +656,9 @@ func stemFeatures(toks []Token) map[string]float64 {
 	for _, t := range toks {
 		fs["s:"+t.Term]++
 	}
+	for _, c := range Concepts(toks) {
+		fs["c:"+c]++
+	}
 	for f, c := range fs {
 		fs[f] = 1 + math.Log(c)
 	}
@@ -624,6 +681,9 @@ func features(toks []Token) map[string]float64 {
 			}
 		}
 	}
+	for _, c := range Concepts(toks) {
+		fs["c:"+c]++
+	}
 	for f, c := range fs {
 		fs[f] = 1 + math.Log(c)
 	}
@@ -644,7 +704,7 @@ func (m *Matcher) vector(fs map[string]float64) map[int32]float64 {
 		weighted[f] = v
 		fam[f[0]] += v * v
 	}
-	share := map[byte]float64{'s': m.w.Stem, 'b': m.w.Bigram, 'g': m.w.Gram}
+	share := map[byte]float64{'s': m.w.Stem, 'b': m.w.Bigram, 'g': m.w.Gram, 'c': m.w.Concept}
 	vec := make(map[int32]float64, len(fs))
 	total := 0.0
 	for f, v := range weighted {
@@ -663,7 +723,9 @@ func (m *Matcher) vector(fs map[string]float64) map[int32]float64 {
 
 // Match ranks the articles for text and keeps the best n.
 func (m *Matcher) Match(text string, n int) Match {
-	return m.match(Analyze(text), n, -1)
+	r := m.match(Analyze(text), n, -1)
+	r.Elsewhere = elsewhere(text, func(w string) bool { return m.vocab.words[w] > 0 })
+	return r
 }
 
 // match scores toks; skip is a unit left out (for leave-one-out), or -1.
@@ -673,9 +735,11 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 		return res
 	}
 	known := 0
+	isKnown := make([]bool, len(toks))
 	for i, t := range toks {
 		if m.vocab.knows(t) {
 			known++
+			isKnown[i] = true
 			continue
 		}
 		if !m.vocab.suspect(t) {
@@ -695,14 +759,30 @@ func (m *Matcher) match(toks []Token, n, skip int) Match {
 			}
 			toks[i].Word, toks[i].Term = c, Stem(c)
 			known++
+			isKnown[i] = true
 		} else if m.vocab.also[t.Word] {
 			known++ // a customer's word the library knows (« tracking »)
+			isKnown[i] = true
+		}
+	}
+	// A word of a concept the knowledge base speaks of is known too:
+	// « parcel » in « damaged parcel » when the shop writes « colis ».
+	for _, sp := range conceptSpans(toks) {
+		if !m.concepts[sp.concept] {
+			continue
+		}
+		for i := sp.start; i < sp.end; i++ {
+			if !isKnown[i] {
+				isKnown[i] = true
+				known++
+			}
 		}
 	}
 	res.Known = float64(known) / float64(len(toks))
 	res.knownN = known
-	res.Candidates = m.rank(m.vector(features(toks)), n, skip)
-	res.Confidence = m.confidence(res.Candidates, res.Known, res.knownN)
+	fs := features(toks)
+	res.Candidates = m.rank(m.vector(fs), n, skip)
+	res.Confidence, res.InScope = m.confidence(res.Candidates, res.Known, res.knownN)
 	return res
 }
 
@@ -740,13 +820,33 @@ func (m *Matcher) rank(q map[int32]float64, n, skip int) []Candidate {
 	}
 	var cands []Candidate
 	for _, d := range top {
-		var best float32
+		// The best example, and the next two: an article whose evidence
+		// several close wordings back is surer than one lucky match.
+		var t best3
 		for _, u := range m.docUnits[d] {
 			if int(u) != skip {
-				best = max(best, m.unitW[u]*m.units[u].dot(sc.dense))
+				t.add(m.unitW[u] * m.units[u].dot(sc.dense))
 			}
 		}
-		s := m.w.Max*float64(best) + m.w.Centroid*float64(m.models[d].dot(sc.dense))
+		// An intent's phrasings are shared by its articles: scored once
+		// per question.
+		for _, in := range m.docIntents[d] {
+			if !sc.intentDone[in] {
+				var it best3
+				for _, u := range m.intentUnits[in] {
+					if int(u) != skip {
+						it.add(m.unitW[u] * m.units[u].dot(sc.dense))
+					}
+				}
+				sc.intentTop[in], sc.intentDone[in] = it, true
+				sc.intents = append(sc.intents, in)
+			}
+			for _, x := range sc.intentTop[in] {
+				t.add(x)
+			}
+		}
+		best := float64(t[0]) + m.w.Next*float64(t[1]+t[2])/2
+		s := m.w.Max*best + m.w.Centroid*float64(m.models[d].dot(sc.dense))
 		if s > 0 {
 			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s})
 		}
@@ -754,6 +854,10 @@ func (m *Matcher) rank(q map[int32]float64, n, skip int) []Candidate {
 	for id := range q {
 		sc.dense[id] = 0
 	}
+	for _, in := range sc.intents {
+		sc.intentDone[in] = false
+	}
+	sc.intents = sc.intents[:0]
 	sort.Slice(cands, func(i, j int) bool {
 		if cands[i].Score != cands[j].Score {
 			return cands[i].Score > cands[j].Score
@@ -766,54 +870,79 @@ func (m *Matcher) rank(q map[int32]float64, n, skip int) []Candidate {
 	return cands
 }
 
-func (m *Matcher) confidence(c []Candidate, known float64, knownN int) float64 {
+func (m *Matcher) confidence(c []Candidate, known float64, knownN int) (top, scope float64) {
 	if len(c) == 0 {
-		return 0
+		return 0, 0
 	}
 	x := calibFeatures(c, known, knownN)
-	z := m.calib[0]
+	return m.calib.predict(x), m.scope.predict(x)
+}
+
+// nCalib is the number of calibration features.
+const nCalib = 5
+
+// logistic is a fitted logistic model: bias, then one weight a feature.
+type logistic [nCalib + 1]float64
+
+func (l logistic) predict(x [nCalib]float64) float64 {
+	z := l[0]
 	for i, v := range x {
-		z += m.calib[i+1] * v
+		z += l[i+1] * v
 	}
 	return 1 / (1 + math.Exp(-z))
 }
 
 // calibFeatures are what confidence is computed from: the best score, its
-// margin over the second, the share of the question's words the knowledge
-// base knows, and how many it knows (up to 6): a long story has several
-// known words among many others, an off-topic question few.
-func calibFeatures(c []Candidate, known float64, knownN int) [4]float64 {
+// margin over the second, the second as a share of the best (two articles
+// that score alike are a choice to offer, not an answer), the share of the
+// question's words the knowledge base knows, and how many it knows (up to
+// 6): a long story has several known words among many others, an
+// off-topic question few.
+func calibFeatures(c []Candidate, known float64, knownN int) [nCalib]float64 {
 	s1, s2 := c[0].Score, 0.0
 	if len(c) > 1 {
 		s2 = c[1].Score
 	}
-	return [4]float64{s1, s1 - s2, known, float64(min(knownN, 6)) / 6}
+	ratio := 0.0
+	if s1 > 0 {
+		ratio = s2 / s1
+	}
+	return [nCalib]float64{s1, s1 - s2, ratio, known, float64(min(knownN, 6)) / 6}
 }
 
-// calibrate fits P(top candidate is right | features) by logistic
-// regression on a leave-one-out pass over example questions (right or wrong
-// answers) and on the background questions (always wrong: off topic).
+// calibrate fits two logistic models on a leave-one-out pass over example
+// questions and the mapped intents' phrasings (right or wrong answers),
+// and on the background questions (always wrong: off topic): the
+// probability that the first candidate is right (Confidence), and that the
+// right article is among the first three (InScope).
 func (m *Matcher) calibrate() {
-	m.calib = [5]float64{-6, 10, 10, 2, 1} // a sensible prior for tiny knowledge bases
+	// A sensible prior for tiny knowledge bases.
+	m.calib = logistic{-6, 10, 10, 0, 2, 1}
+	m.scope = logistic{-6, 14, 0, 0, 3, 1}
 	type obs struct {
-		x [4]float64
-		y float64
+		x         [nCalib]float64
+		top, any3 float64
 	}
 	var data []obs
 	pos := 0.0
 	add := func(toks []Token, u int) {
-		r := m.match(toks, 2, u)
+		r := m.match(toks, 3, u)
 		if len(r.Candidates) == 0 {
 			return
 		}
-		y := 0.0
+		o := obs{x: calibFeatures(r.Candidates, r.Known, r.knownN)}
 		for _, d := range m.unitDocs(u) {
-			if r.Candidates[0].ID == m.docs[d].ID {
-				y = 1
+			for i, c := range r.Candidates {
+				if c.ID == m.docs[d].ID {
+					o.any3 = 1
+					if i == 0 {
+						o.top = 1
+					}
+				}
 			}
 		}
-		pos += y
-		data = append(data, obs{calibFeatures(r.Candidates, r.Known, r.knownN), y})
+		pos += o.top
+		data = append(data, o)
 	}
 	// Left out in turn: a sample of the example questions, and of the
 	// mapped intents' phrasings, which are worded as customers write.
@@ -833,8 +962,8 @@ func (m *Matcher) calibrate() {
 	// Off-topic questions, alone and told at length (two sentences).
 	for i, q := range background {
 		for _, text := range []string{q, q + ", " + background[(i*7+3)%len(background)]} {
-			if r := m.Match(text, 2); len(r.Candidates) > 0 {
-				data = append(data, obs{calibFeatures(r.Candidates, r.Known, r.knownN), 0})
+			if r := m.Match(text, 3); len(r.Candidates) > 0 {
+				data = append(data, obs{x: calibFeatures(r.Candidates, r.Known, r.knownN)})
 			}
 		}
 	}
@@ -846,35 +975,93 @@ func (m *Matcher) calibrate() {
 	if n := len(data) - inScope; n > 0 && m.w.Background > 0 && m.w.Background < 1 {
 		bgWeight = float64(inScope) * m.w.Background / (1 - m.w.Background) / float64(n)
 	}
-	w := m.calib
-	for it := 0; it < 3000; it++ {
-		var g [5]float64
-		total := 0.0
-		for i, o := range data {
-			z := w[0]
-			for k, v := range o.x {
-				z += w[k+1] * v
+	// Newton's method (iteratively reweighted least squares): a few
+	// steps reach the optimum that thousands of gradient steps approach.
+	fit := func(w logistic, y func(obs) float64) logistic {
+		const dim = nCalib + 1
+		for it := 0; it < 30; it++ {
+			var g [dim]float64
+			var h [dim][dim]float64
+			total := 0.0
+			for i, o := range data {
+				x := [dim]float64{1}
+				copy(x[1:], o.x[:])
+				p := w.predict(o.x)
+				wt := 1.0
+				if i >= inScope {
+					wt = bgWeight
+				}
+				total += wt
+				for k := range dim {
+					g[k] += wt * (p - y(o)) * x[k]
+					for l := range dim {
+						h[k][l] += wt * p * (1 - p) * x[k] * x[l]
+					}
+				}
 			}
-			e := 1/(1+math.Exp(-z)) - o.y
-			wt := 1.0
-			if i >= inScope {
-				wt = bgWeight
+			for k := range dim {
+				g[k] /= total
+				for l := range dim {
+					h[k][l] /= total
+				}
+				h[k][k] += 1e-6 // keeps the system solvable
+				if k > 0 {
+					g[k] += m.w.L2 * w[k]
+					h[k][k] += m.w.L2
+				}
 			}
-			total += wt
-			g[0] += wt * e
-			for k, v := range o.x {
-				g[k+1] += wt * e * v
+			step, ok := solve(h, g)
+			if !ok {
+				break
+			}
+			moved := 0.0
+			for k := range dim {
+				w[k] -= step[k]
+				moved = max(moved, math.Abs(step[k]))
+			}
+			if moved < 1e-9 {
+				break
 			}
 		}
-		for k := range w {
-			reg := 0.0
-			if k > 0 {
-				reg = m.w.L2 * w[k]
+		return w
+	}
+	m.calib = fit(m.calib, func(o obs) float64 { return o.top })
+	m.scope = fit(m.scope, func(o obs) float64 { return o.any3 })
+}
+
+// solve returns x with a·x = b by Gaussian elimination with partial
+// pivoting, and false when a is singular.
+func solve(a [nCalib + 1][nCalib + 1]float64, b [nCalib + 1]float64) ([nCalib + 1]float64, bool) {
+	const n = nCalib + 1
+	for c := range n {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
+				p = r
 			}
-			w[k] -= 1.0 * (g[k]/total + reg)
+		}
+		if math.Abs(a[p][c]) < 1e-15 {
+			return b, false
+		}
+		a[c], a[p] = a[p], a[c]
+		b[c], b[p] = b[p], b[c]
+		for r := c + 1; r < n; r++ {
+			f := a[r][c] / a[c][c]
+			for k := c; k < n; k++ {
+				a[r][k] -= f * a[c][k]
+			}
+			b[r] -= f * b[c]
 		}
 	}
-	m.calib = w
+	var x [n]float64
+	for r := n - 1; r >= 0; r-- {
+		sum := b[r]
+		for k := r + 1; k < n; k++ {
+			sum -= a[r][k] * x[k]
+		}
+		x[r] = sum / a[r][r]
+	}
+	return x, true
 }
 
 // Correct returns text's words folded, with the words the knowledge base

@@ -31,6 +31,7 @@ type pageData struct {
 	Articles                 int
 	Errors                   []*kb.ValidationError
 	Reviews                  []reviewRow
+	Health                   []healthRow
 	// Events is the event stream the page listens to.
 	Events string
 	// The inbox: the queue, and the open conversation if any.
@@ -92,7 +93,7 @@ func (s *Server) handleEditor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := pageData{Title: "Contenu", Articles: len(s.kb.Articles()), Errors: s.kb.Errors()}
+	d := pageData{Title: "Contenu", Articles: len(s.kb.Articles()), Errors: s.kb.Errors(), Health: healthRows(s.kb.Health())}
 	for _, r := range reviews {
 		row := reviewRow{At: s.clock(r.At, "02/01 15:04"), Kind: "Sans réponse", Text: r.Text}
 		if r.Kind == chat.ReviewUnhelpful {

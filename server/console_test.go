@@ -114,6 +114,8 @@ func TestConsoleAccess(t *testing.T) {
 	editor.login("eve", "un mot de passe solide")
 	if resp, body := editor.do("GET", "/editor", nil); resp.StatusCode != 200 || !strings.Contains(body, "8 article(s)") {
 		t.Errorf("editor page: %d", resp.StatusCode)
+	} else if !strings.Contains(body, "Ce que l’assistant sait de chaque article") || !strings.Contains(body, "Mot de passe oublié ou connexion impossible") {
+		t.Errorf("the editor page does not show how the bot knows each article (the password article's intent)")
 	}
 	if resp, _ := editor.do("GET", "/agent", nil); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("editor on the agent console: %d", resp.StatusCode)
