@@ -157,7 +157,7 @@ func (s sparse) dot(dense []float32) float32 {
 }
 
 // candidates is how many articles the second stage scores exactly.
-const candidates = 100
+const candidates = 40
 
 type posting struct {
 	id int32
@@ -547,6 +547,9 @@ func (m *Matcher) train() {
 		lr := m.w.Rate / (1 + float64(ep))
 		for i := ep % stride; i < n; i += stride {
 			k := (i*7919 + ep*104729) % n // a fixed shuffle per epoch
+			if ep%2 == 1 && int(train[k]) >= m.libStart {
+				continue // the library's phrasings, every other epoch
+			}
 			x, cand := m.units[train[k]], neigh[k]
 			for k, id := range x.ids {
 				dense[id] = x.w[k]
@@ -881,6 +884,11 @@ func (m *Matcher) confidence(c []Candidate, known float64, knownN int) (top, sco
 // nCalib is the number of calibration features.
 const nCalib = 5
 
+// calibSample is about how many example questions, and how many intent
+// phrasings, calibration leaves out in turn: enough for a model of six
+// weights, and a bounded cost whatever the size of the knowledge base.
+const calibSample = 300
+
 // logistic is a fitted logistic model: bias, then one weight a feature.
 type logistic [nCalib + 1]float64
 
@@ -948,7 +956,7 @@ func (m *Matcher) calibrate() {
 	// mapped intents' phrasings, which are worded as customers write.
 	i := 0
 	for _, span := range [][2]int{{0, m.examples}, {m.libStart, len(m.toks)}} {
-		step := max(1, (span[1]-span[0])/600)
+		step := max(1, (span[1]-span[0])/calibSample)
 		for u := span[0]; u < span[1]; u += step {
 			add(slices.Clone(m.toks[u]), u)
 			// The same question told as a story: padded with an everyday
