@@ -61,6 +61,26 @@ func (a *agentClient) read(resp *http.Response, err error) (int, string) {
 	return resp.StatusCode, string(data)
 }
 
+// connect opens the console's event stream, as an open inbox tab does, and
+// returns once the server has it: from then on the agent is available.
+func (a *agentClient) connect() {
+	a.t.Helper()
+	req, _ := http.NewRequest("GET", a.base+"/agent/events", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	resp, err := a.c.Do(req.WithContext(ctx))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	a.t.Cleanup(func() { cancel(); resp.Body.Close() })
+	if resp.StatusCode != 200 {
+		a.t.Fatalf("agent events: %d", resp.StatusCode)
+	}
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, ": ouvert") {
+		a.t.Fatalf("agent events: %q, %v", line, err)
+	}
+}
+
 func (a *agentClient) post(path string, form url.Values) int {
 	a.t.Helper()
 	form.Set("_csrf", a.csrf)
@@ -98,6 +118,7 @@ func TestLiveChatEndToEnd(t *testing.T) {
 	if code := agent.post("/agent/login", url.Values{"name": {"alice"}, "password": {"un mot de passe solide"}}); code != 200 {
 		t.Fatalf("login: %d", code)
 	}
+	agent.connect()
 
 	customer, _ := startFlow(t, base, "")
 	customer.say("quelle est la recette du clafoutis ?")
@@ -178,13 +199,16 @@ func TestLiveChatEndToEnd(t *testing.T) {
 		Turns []struct{ Text, From string }
 	}
 	call(t, "GET", "http://"+p.addr()+"/api/v1/conversations/"+customer.id, "", &conv)
-	var agentTurns int
+	var agentTurns, notices int
 	for _, tr := range conv.Turns {
-		if tr.From == "agent" {
+		switch tr.From {
+		case "agent":
 			agentTurns++
+		case "notice": // « Alice … a rejoint », « … a clos »
+			notices++
 		}
 	}
-	if len(conv.Turns) != 5 || agentTurns != 1 {
+	if len(conv.Turns) != 7 || agentTurns != 1 || notices != 2 {
 		t.Errorf("transcript after restart: %+v", conv.Turns)
 	}
 	mustStop(t, p)

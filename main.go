@@ -174,6 +174,11 @@ type config struct {
 	Topics         []string
 	Week           *[7]chat.Span
 	Slots          []chat.Span
+	// TimeZone is the shop's time zone for the times agents read.
+	TimeZone string
+	// LiveChatWait is how long a live chat may wait before the customer is
+	// offered a callback or an e-mail.
+	LiveChatWait time.Duration
 	// SMTP server for e-mail requests and transcripts; SupportEmail
 	// receives the requests.
 	SMTPAddr, SMTPFrom, SMTPUser string
@@ -189,7 +194,8 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text", RetentionMonths: 13}
+	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text", RetentionMonths: 13,
+		TimeZone: "Europe/Paris", LiveChatWait: 5 * time.Minute}
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -220,6 +226,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.Phone, "GUICHET_PHONE")
 	env(&cfg.PhoneHours, "GUICHET_PHONE_HOURS")
 	env(&cfg.SettingsFile, "GUICHET_SETTINGS")
+	env(&cfg.TimeZone, "GUICHET_TIMEZONE")
+	if v := getenv("GUICHET_LIVE_CHAT_WAIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return cfg, fmt.Errorf("GUICHET_LIVE_CHAT_WAIT=%q: want a duration such as 5m", v)
+		}
+		cfg.LiveChatWait = d
+	}
 	origins := getenv("GUICHET_WIDGET_ORIGINS")
 	proxies := getenv("GUICHET_TRUSTED_PROXIES")
 	holidays := getenv("GUICHET_HOLIDAYS")
@@ -254,6 +268,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&holidays, "holidays", holidays, "jours fermés AAAA-MM-JJ, séparés par des virgules (par défaut : jours fériés 2026-2027)")
 	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "numéro du service client (par défaut : celui des réglages)")
 	fset.StringVar(&cfg.PhoneHours, "phone-hours", cfg.PhoneHours, "horaires du téléphone, tels que dits aux clients (par défaut : les heures d’ouverture)")
+	fset.StringVar(&cfg.TimeZone, "timezone", cfg.TimeZone, "fuseau horaire de la boutique, pour les heures que lisent les conseillers (nom IANA)")
+	fset.DurationVar(&cfg.LiveChatWait, "live-chat-wait", cfg.LiveChatWait, "attente d’un chat en direct avant de proposer au client un rappel ou un e-mail")
 	if err := parseFlags(fset, args, stderr); err != nil {
 		return cfg, err
 	}
@@ -349,6 +365,12 @@ func (c config) validate() error {
 	if c.Phone == "" && c.PhoneHours != "" {
 		return errors.New("des horaires de téléphone sans numéro : indiquez aussi le numéro (-phone, ou phone dans guichet.yaml)")
 	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+		return fmt.Errorf("time zone %q: use an IANA name such as Europe/Paris", c.TimeZone)
+	}
+	if c.LiveChatWait < 30*time.Second {
+		return errors.New("live-chat-wait must be 30s or more")
+	}
 	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
 		return errors.New("GUICHET_TOKEN_SECRET doit faire au moins 32 caractères (une chaîne aléatoire, par exemple : openssl rand -hex 32)")
 	}
@@ -386,8 +408,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q smtp=%s smtp_password=%s retention_months=%d log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, smtp, set(c.SMTPPassword), c.RetentionMonths, c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q smtp=%s smtp_password=%s retention_months=%d timezone=%s live_chat_wait=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, smtp, set(c.SMTPPassword), c.RetentionMonths, c.TimeZone, c.LiveChatWait, c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -417,6 +439,7 @@ type program struct {
 	// pruning is closed to stop the retention job, which closes pruned.
 	pruning, pruned chan struct{}
 	served          chan error
+	stopWatch       func() // stops the live chat sweeps and waits for the last one
 }
 
 // start opens storage and the knowledge base, binds the listener (a busy
@@ -481,12 +504,17 @@ func (p *program) start(ctx context.Context) (err error) {
 	}
 	bot := chat.New(k, db, chat.Options{ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, ContactArticle: shop.ContactArticle, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
 		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
+		LiveChatWait: p.cfg.LiveChatWait, AttachmentsDir: filepath.Join(p.cfg.DataDir, "attachments"),
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
+	loc, err := time.LoadLocation(p.cfg.TimeZone)
+	if err != nil {
+		return fmt.Errorf("time zone %q: %w", p.cfg.TimeZone, err)
+	}
 	users := accounts.New(db, accounts.Options{})
 	p.users = users
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
-		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies}, bot, k, users, p.logger)
+		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies, Location: loc}, bot, k, users, p.logger)
 	// Without the control socket (a data dir path too long for one, say)
 	// the service still serves; only the commands need it while it runs.
 	ctl, cerr := startControl(p.cfg.DataDir, db, users, bot)
@@ -510,6 +538,14 @@ func (p *program) start(ctx context.Context) (err error) {
 	p.pruning = make(chan struct{})
 	p.pruned = make(chan struct{})
 	go p.prune(time.Hour)
+	// Live chats nobody takes, agents gone idle: looked at every 15 s.
+	watch, stopWatch := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	p.stopWatch = func() { stopWatch(); <-watched }
+	go func() {
+		defer close(watched)
+		bot.Watch(watch, 15*time.Second, func(err error) { p.logger.Error("live chat sweep", "err", err) })
+	}()
 	return nil
 }
 
@@ -622,6 +658,7 @@ func (p *program) addr() string { return p.ln.Addr().String() }
 func (p *program) stop(ctx context.Context) error {
 	close(p.pruning)
 	<-p.pruned
+	p.stopWatch()
 	p.bot.Close()
 	errs := []error{p.srv.Shutdown(ctx)}
 	// Shutdown does nothing if Serve has not started yet; closing the

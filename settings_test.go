@@ -26,7 +26,7 @@ type handoffReply struct {
 
 // startShop starts a program on the fixture content with a settings file
 // (none when settings is empty), at 9:30 on a Monday in Paris.
-func startShop(t *testing.T, settings string) (string, error) {
+func startShopWith(t *testing.T, settings string) (string, error) {
 	t.Helper()
 	cfg := testConfig(t)
 	if settings != "" {
@@ -47,7 +47,7 @@ func startShop(t *testing.T, settings string) (string, error) {
 }
 
 func TestShopSettings(t *testing.T) {
-	base, err := startShop(t, `
+	base, err := startShopWith(t, `
 name: La Bonne Graine
 phone: 04 72 00 00 00
 hours:
@@ -95,7 +95,7 @@ quick_topics: [retourner-article, nous-contacter]
 // bot is no Maison Colibri, offers no phone it does not know, and its quick
 // topics come from the content.
 func TestShopWithoutSettings(t *testing.T) {
-	base, err := startShop(t, "")
+	base, err := startShopWith(t, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,14 +124,14 @@ func TestBadSettings(t *testing.T) {
 		"bad slot":      {"callback_slots: [matin]", "10:00-19:00"},
 		"not even YAML": {"name: [", "illisibles"},
 	} {
-		if _, err := startShop(t, c.yaml); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := startShopWith(t, c.yaml); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", name, err, c.want)
 		}
 	}
 }
 
 func TestShopContactArticle(t *testing.T) {
-	base, err := startShop(t, "contact_article: annuler-commande\n")
+	base, err := startShopWith(t, "contact_article: annuler-commande\n")
 	if err != nil {
 		t.Fatal(err)
 	}

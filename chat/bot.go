@@ -13,7 +13,6 @@ import (
 	"html"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -129,8 +128,14 @@ type Options struct {
 	// set, with PhoneHours (by default, Hours said in French).
 	Phone, PhoneHours string
 	// AgentsOnline overrides agent presence (tests); nil counts the agents
-	// seen at the console.
+	// available at the console.
 	AgentsOnline func() bool
+	// IdleAfter is how long an agent with a console open but no activity
+	// stays available for live chat (15 min).
+	IdleAfter time.Duration
+	// LiveChatWait is how long a live chat may wait before the customer is
+	// offered a callback or an e-mail (5 min).
+	LiveChatWait time.Duration
 	// Mailer sends e-mail requests to SupportEmail and transcripts to
 	// customers; nil stores requests without sending anything.
 	Mailer       *mailer.Mailer
@@ -138,6 +143,9 @@ type Options struct {
 	// RetentionMonths is how long conversations and cases are kept after
 	// their last activity (13); see Prune.
 	RetentionMonths int
+	// AttachmentsDir is where the files sent in conversations are stored
+	// (outside any web root); empty refuses attachments.
+	AttachmentsDir string
 	// Now gives the time (tests inject a clock).
 	Now func() time.Time
 }
@@ -163,7 +171,7 @@ type Bot struct {
 	orders   orders.Source
 	opts     Options
 	hub      hub
-	presence sync.Map // agent name -> last seen
+	presence presence
 	locks    convLocks
 }
 
@@ -190,6 +198,12 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	if opts.AfterMisses == 0 {
 		opts.AfterMisses = 2
 	}
+	if opts.IdleAfter == 0 {
+		opts.IdleAfter = defaultIdleAfter
+	}
+	if opts.LiveChatWait == 0 {
+		opts.LiveChatWait = 5 * time.Minute
+	}
 	if opts.Hours == nil {
 		opts.Hours = &DefaultHours
 	}
@@ -198,6 +212,10 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	}
 	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts}
 }
+
+// Now is the bot's clock, so that what the console shows about waiting
+// times agrees with what the bot decided.
+func (b *Bot) Now() time.Time { return b.opts.Now() }
 
 // Greeting is the bot's first message in a new conversation.
 func (b *Bot) Greeting() string {
@@ -237,6 +255,7 @@ func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error
 	if err := b.addTurn(conv, Turn{At: now, Text: m.Text, Choice: m.Choice, Reply: *r}, reviewOf(conv, m, r, now)); err != nil {
 		return nil, err
 	}
+	b.publish(Event{Type: "turn", Conversation: convID, Private: true}) // agents watching see it
 	return r, nil
 }
 
@@ -341,6 +360,9 @@ func (b *Bot) decideQuestion(ctx context.Context, conv *Conversation, text strin
 	case r.Outcome == OutcomeAnswer && angry:
 		r.prepend(msgEmpathy)
 		return b.withHandoff(r, msgIfNeeded)
+	case r.Outcome == OutcomeAskOrder && angry:
+		r.prepend(msgEmpathy) // the apology comes before asking for the order
+		return r
 	case r.Outcome == OutcomeMiss && conv.Misses+1 >= b.opts.AfterMisses:
 		return b.withHandoff(r, msgAfterMisses)
 	}

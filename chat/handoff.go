@@ -78,6 +78,24 @@ type Case struct {
 	Reason       string    `json:"reason,omitempty"` // contact reason, chosen at closing
 	Created      time.Time `json:"created"`
 	Updated      time.Time `json:"updated"`
+	Closed       time.Time `json:"closed,omitzero"`
+	// Overdue is set once the customer of a live chat nobody took in
+	// time was told and offered another channel.
+	Overdue bool `json:"overdue,omitempty"`
+	// CSAT is the customer's rating after closing.
+	CSAT *CSAT `json:"csat,omitempty"`
+	// Customer and Outcome describe a contact logged by an agent (phone,
+	// e-mail, social media): who, and what was done.
+	Customer string `json:"customer,omitempty"`
+	Outcome  string `json:"outcome,omitempty"`
+	Agent    string `json:"agent,omitempty"`
+}
+
+// CSAT is a customer's satisfaction with a closed case.
+type CSAT struct {
+	Score   int       `json:"score"` // 1 to 5
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // Case states.
@@ -85,6 +103,9 @@ const (
 	CaseWaiting = "waiting"
 	CaseTaken   = "taken"
 	CaseClosed  = "closed"
+	// CaseWithdrawn is a live chat the customer gave up for a callback or
+	// an e-mail.
+	CaseWithdrawn = "withdrawn"
 )
 
 var bucketCases = []byte("cases")
@@ -277,13 +298,39 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		if err := putJSON(bk, []byte(c.ID), c); err != nil {
 			return err
 		}
-		if req.Channel == ChannelLiveChat || req.Channel == ChannelEmail {
+		switch {
+		case req.Channel == ChannelLiveChat:
 			err := updateMeta(convBucket(tx, conv.ID), func(m *meta) error {
-				if req.Channel == ChannelLiveChat {
-					m.Mode = ModeWaiting
-				} else {
+				m.Mode = ModeWaiting
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		case conv.Mode == ModeWaiting:
+			// Tired of waiting, the customer chose another channel: the
+			// live chat leaves the queue and the bot answers again.
+			err := changeCases(tx, conv, now, func(cs *Case) {
+				if cs.Channel == ChannelLiveChat {
+					cs.State = CaseWithdrawn
+				}
+			}, false)
+			if err != nil {
+				return err
+			}
+			err = updateMeta(convBucket(tx, conv.ID), func(m *meta) error {
+				m.Mode = ModeBot
+				if req.Channel == ChannelEmail {
 					m.ContactEmail = c.Email // a transcript may go there
 				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		case req.Channel == ChannelEmail:
+			err := updateMeta(convBucket(tx, conv.ID), func(m *meta) error {
+				m.ContactEmail = c.Email // a transcript may go there
 				return nil
 			})
 			if err != nil {
@@ -295,7 +342,7 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 	if err != nil {
 		return nil, fmt.Errorf("handoff: %w", err)
 	}
-	b.publish(Event{Type: "queue", Conversation: conv.ID})
+	b.publish(Event{Type: "queue", Conversation: conv.ID, Private: true})
 	if req.Channel == ChannelEmail && b.opts.Mailer != nil && b.opts.SupportEmail != "" {
 		full, err := b.Conversation(ctx, conv.ID)
 		if err == nil {
@@ -338,8 +385,18 @@ func Transcript(conv *Conversation) string {
 			fmt.Fprintf(&b, "[%s] Vous : %s\n\n", at, t.Text)
 		}
 		who := "Assistant"
-		if t.From == "agent" {
+		switch t.From {
+		case "agent":
 			who = "Conseiller"
+		case "notice":
+			who = "Service client"
+		}
+		if t.Attachment != nil {
+			if t.From != "agent" {
+				who = "Vous"
+			}
+			fmt.Fprintf(&b, "[%s] %s : (fichier joint : %s)\n\n", at, who, t.Attachment.Name)
+			who = "Assistant"
 		}
 		if t.Reply.Text != "" {
 			fmt.Fprintf(&b, "[%s] %s : %s\n\n", at, who, t.Reply.Text)

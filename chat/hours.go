@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Hours are when the service client answers: a weekly schedule in the shop's
@@ -146,15 +147,15 @@ func clock(m int) string {
 	return fmt.Sprintf("%d h %02d", m/60, m%60)
 }
 
-// fromWhen says « à partir de » a moment whenOpen said, elided and
-// contracted as French wants: « à partir d’aujourd’hui à 10 h », « à partir
-// de demain à 9 h », « à partir du 3 décembre 2026 à 9 h ».
+// fromWhen is « à partir de » before whenOpen's words, with the French
+// contractions: « à partir d’aujourd’hui », « à partir du 3 décembre ».
 func fromWhen(when string) string {
-	switch {
-	case strings.HasPrefix(when, "aujourd’hui"):
+	if rest, ok := strings.CutPrefix(when, "le "); ok {
+		return "à partir du " + rest
+	}
+	r, _ := utf8.DecodeRuneInString(when)
+	if strings.ContainsRune("aeiouyhéèêâîôû", r) {
 		return "à partir d’" + when
-	case strings.HasPrefix(when, "le "):
-		return "à partir du " + strings.TrimPrefix(when, "le ")
 	}
 	return "à partir de " + when
 }

@@ -21,12 +21,13 @@ func TestLiveChat(t *testing.T) {
 	if _, err := b.Handoff(ctx, conv.ID, HandoffRequest{Channel: ChannelLiveChat}); err == nil {
 		t.Fatal("live chat accepted with no agent")
 	}
-	b.Seen("alice")
+	disconnect := b.Connect("alice")
+	defer disconnect()
 	r, _ = b.Send(ctx, conv.ID, Message{Text: "un conseiller svp"})
 	if channelIDs(r)[0] != ChannelLiveChat {
 		t.Fatalf("channels with an agent online: %v", channelIDs(r))
 	}
-	customer, stop := b.Subscribe(conv.ID)
+	customer, stop := b.Subscribe(conv.ID, false)
 	defer stop()
 	if _, err := b.Handoff(ctx, conv.ID, HandoffRequest{Channel: ChannelLiveChat}); err != nil {
 		t.Fatal(err)
@@ -46,15 +47,15 @@ func TestLiveChat(t *testing.T) {
 	for got := false; !got; {
 		select {
 		case e := <-customer:
-			got = e.Type == "message" && e.From == "agent" && e.Agent == "alice"
+			got = e.Type == "message" && e.From == "agent" && e.Agent == "Alice"
 		case <-deadline:
 			t.Fatal("the agent's message did not reach the customer")
 		}
 	}
-	if err := b.CloseCase(ctx, conv.ID, "pas une raison"); !errors.Is(err, ErrBadReason) {
+	if err := b.CloseCase(ctx, conv.ID, "alice", "pas une raison"); !errors.Is(err, ErrBadReason) {
 		t.Errorf("close without a known reason: %v", err)
 	}
-	if err := b.CloseCase(ctx, conv.ID, "Remboursement"); err != nil {
+	if err := b.CloseCase(ctx, conv.ID, "alice", "Remboursement"); err != nil {
 		t.Fatal(err)
 	}
 	cases, _ := b.Cases(ctx)

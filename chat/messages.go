@@ -38,6 +38,14 @@ const (
 	msgEmailOK           = "C’est noté : un conseiller vous répondra à %s sous 24 h ouvrées. Il aura notre conversation sous les yeux."
 	msgClarifyOne        = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
 	msgElsewhere         = "Il me semble que votre question concerne %s : je ne peux vous renseigner que sur les achats faits chez %s. Si elle nous concerne, ces sujets pourront vous aider :"
+	msgJoined            = "%s, du service client, a rejoint la conversation."
+	msgReleased          = "%s vous laisse avec l’assistant. Vous pouvez redemander un conseiller à tout moment."
+	msgClosed            = "%s a clos la conversation. Merci de nous avoir écrit et belle journée !"
+	msgAssigned          = "%s, du service client, reprend votre demande."
+	msgCSAT              = "Comment jugez-vous l’aide reçue ? Votre avis nous aide à progresser."
+	msgLiveChatLate      = "Nos conseillers sont tous occupés pour le moment. Vous gardez votre place : un conseiller vous répondra ici dès que possible. Si vous préférez ne pas attendre, nous pouvons vous rappeler ou vous répondre par e-mail."
+	msgLiveChatNobody    = "Aucun conseiller n’est disponible pour discuter à l’instant. Vous gardez votre place : si l’un d’eux revient, il vous répondra ici. Vous pouvez aussi être rappelé ou recevoir une réponse par e-mail."
+	msgAttachmentNoted   = "Merci, votre fichier est bien joint à notre conversation. Je ne sais pas lire les fichiers, mais un conseiller pourra le regarder."
 )
 
 // missMessages vary from one miss to the next in a conversation, so that the

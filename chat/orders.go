@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -280,7 +281,11 @@ var frenchMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "j
 
 func frenchDate(t time.Time) string {
 	t = t.In(paris())
-	return fmt.Sprintf("%d %s %d", t.Day(), frenchMonths[t.Month()-1], t.Year())
+	day := strconv.Itoa(t.Day())
+	if day == "1" {
+		day = "1er" // « le 1er décembre »
+	}
+	return fmt.Sprintf("%s %s %d", day, frenchMonths[t.Month()-1], t.Year())
 }
 
 func frenchAmount(cents int64, currency string) string {

@@ -39,7 +39,9 @@ type Conversation struct {
 	// "agent" (named in Agent).
 	Mode  string `json:"mode,omitempty"`
 	Agent string `json:"agent,omitempty"`
-	Turns []Turn `json:"turns"`
+	// Assignee is the agent the conversation is assigned to, if any.
+	Assignee string `json:"assignee,omitempty"`
+	Turns    []Turn `json:"turns"`
 
 	pending       string    // article waiting for an order
 	pendingNumber string    // order number given, proof still to come
@@ -65,6 +67,8 @@ type Turn struct {
 	From  string `json:"from,omitempty"`
 	Agent string `json:"agent,omitempty"`
 	Reply Reply  `json:"reply"`
+	// Attachment is a file the customer or the agent sent, if any.
+	Attachment *Attachment `json:"attachment,omitempty"`
 }
 
 // meta is what a conversation stores besides its turns.
@@ -89,6 +93,7 @@ type meta struct {
 	OrderAt       time.Time `json:"order_at,omitzero"`
 	ProofEmail    string    `json:"proof_email,omitempty"`
 	ContactEmail  string    `json:"contact_email,omitempty"`
+	Assignee      string    `json:"assignee,omitempty"`
 }
 
 // Start creates a conversation and returns it. id is the customer the shop
@@ -162,7 +167,7 @@ func readMeta(c *bbolt.Bucket) (*Conversation, error) {
 	return &Conversation{ID: m.ID, Created: m.Created, Updated: m.Updated, Misses: m.Misses, Identity: m.Identity,
 		Order: m.Order, Turns: []Turn{}, pending: m.Pending, pendingNumber: m.PendingNumber, attempts: m.Attempts,
 		offered: m.Offered, lastAnswer: m.LastAnswer, lastQuestion: m.LastQuestion, lastRanked: m.LastRanked, guessed: m.Guessed, Mode: m.Mode, Agent: m.Agent,
-		orderAt: m.OrderAt, proofEmail: m.ProofEmail, contactEmail: m.ContactEmail}, nil
+		Assignee: m.Assignee, orderAt: m.OrderAt, proofEmail: m.ProofEmail, contactEmail: m.ContactEmail}, nil
 }
 
 func readConversation(tx *bbolt.Tx, id string) (*Conversation, error) {
@@ -235,6 +240,9 @@ func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 	})
 	if err != nil {
 		return err
+	}
+	if t.From == "notice" {
+		return nil // the service speaking, not a turn of the chat
 	}
 	return count(tx, t.Reply)
 }

@@ -98,11 +98,15 @@ func (s *Server) requireRole(need accounts.Role) fiber.Handler {
 			return fiber.ErrForbidden
 		}
 		c.Locals("user", u)
-		if u.Role.Allows(accounts.RoleAgent) {
-			s.bot.Seen(u.Name) // at the console: live chat can be offered
-		}
 		return c.Next()
 	}
+}
+
+// activity records that the agent did something at the console: an agent
+// who is active stays available for live chat.
+func (s *Server) activity(c *fiber.Ctx) error {
+	s.bot.Seen(agentName(c))
+	return c.Next()
 }
 
 // safeNext keeps a redirect target inside the console.

@@ -16,6 +16,9 @@ type conversationResponse struct {
 	Greeting string `json:"greeting"`
 	// Topics are the quick topics offered under the greeting.
 	Topics []chat.Choice `json:"topics"`
+	// LiveChat says whether live chat is offered now; presence events
+	// tell the widget when it changes.
+	LiveChat bool `json:"live_chat"`
 }
 
 // startRequest is the optional body of a new conversation: the token the
@@ -43,7 +46,7 @@ func (s *Server) handleConversationStart(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.Topics()})
+	return c.Status(fiber.StatusCreated).JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.Topics(), s.bot.LiveChatOffered()})
 }
 
 func (s *Server) handleConversation(c *fiber.Ctx) error {
@@ -54,7 +57,7 @@ func (s *Server) handleConversation(c *fiber.Ctx) error {
 	// The id is all this request proves: not who the customer is, nor
 	// which order they proved (agents see both in the console).
 	conv.Identity, conv.Order = nil, ""
-	return c.JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.Topics()})
+	return c.JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.Topics(), s.bot.LiveChatOffered()})
 }
 
 // messageRequest is a message with, for a customer logged in on the shop,
@@ -118,7 +121,7 @@ func (s *Server) handleConversationEvents(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.ErrTooManyRequests
 	}
-	events, cancel := s.bot.Subscribe(c.Params("id"))
+	events, cancel := s.bot.Subscribe(c.Params("id"), false)
 	return s.stream(c, events, func() { cancel(); release() })
 }
 
@@ -182,4 +185,28 @@ func (s *Server) customer(token string) *chat.Identity {
 		return nil
 	}
 	return id
+}
+
+// handleCustomerTyping tells the agents that the customer is writing.
+func (s *Server) handleCustomerTyping(c *fiber.Ctx) error {
+	if _, err := s.bot.Conversation(c.UserContext(), c.Params("id")); err != nil {
+		return err
+	}
+	s.bot.Typing(c.Params("id"), "")
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// handleRating stores the customer's answer to the satisfaction question.
+func (s *Server) handleRating(c *fiber.Ctx) error {
+	var req struct {
+		Score   int    `json:"score"`
+		Comment string `json:"comment"`
+	}
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if err := s.bot.Rate(c.UserContext(), c.Params("id"), req.Score, req.Comment); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"message": msgRated})
 }

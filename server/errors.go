@@ -40,7 +40,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		msg = fmt.Sprintf(msgInternal, rid)
 		s.logger.Error("request failed", "method", c.Method(), "path", maskPath(c.Path()), "request_id", rid, "err", err)
 	}
-	if p := c.Path(); strings.HasPrefix(p, "/agent") || strings.HasPrefix(p, "/editor") {
+	if p := c.Path(); (strings.HasPrefix(p, "/agent") || strings.HasPrefix(p, "/editor")) && c.Get("X-Requested-With") != "fetch" {
 		return s.page(c, status, "error", pageData{Title: "Erreur", Error: pageMessage(status, msg)})
 	}
 	var body errorBody
@@ -81,6 +81,20 @@ func classify(err error) (status int, code, msg string) {
 		return fiber.StatusTooManyRequests, "too_many_transcripts", msgTooManyTranscripts
 	case errors.Is(err, chat.ErrNoMail):
 		return fiber.StatusServiceUnavailable, "no_mail", msgNoMail
+	case errors.Is(err, chat.ErrAttachmentType):
+		return fiber.StatusUnsupportedMediaType, "attachment_type", msgAttachmentType
+	case errors.Is(err, chat.ErrAttachmentTooBig):
+		return fiber.StatusRequestEntityTooLarge, "attachment_too_big", msgAttachmentTooBig
+	case errors.Is(err, chat.ErrAttachmentMissing):
+		return fiber.StatusNotFound, "not_found", msgAttachmentMissing
+	case errors.Is(err, chat.ErrNoAttachments):
+		return fiber.StatusServiceUnavailable, "no_attachments", msgNoAttachments
+	case errors.Is(err, chat.ErrBadScore):
+		return fiber.StatusBadRequest, "bad_score", msgBadScore
+	case errors.Is(err, chat.ErrNoRating):
+		return fiber.StatusConflict, "no_rating", msgNoRating
+	case errors.Is(err, chat.ErrBadLogged):
+		return fiber.StatusBadRequest, "bad_contact", msgBadLogged
 	case errors.Is(err, chat.ErrBadReason):
 		return fiber.StatusBadRequest, "bad_reason", msgBadReason
 	case errors.Is(err, chat.ErrUnknownChoice):

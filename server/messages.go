@@ -30,4 +30,12 @@ const (
 	msgMethodNotAllowed   = "Cette action n’est pas possible à cette adresse."
 	msgInternal           = "Une erreur interne est survenue. Réessayez dans un instant ; si le problème continue, indiquez ce code au support : %s."
 	msgServiceOverloaded  = "Le service est momentanément indisponible. Réessayez dans un instant."
+	msgAttachmentType     = "Ce type de fichier n’est pas accepté : envoyez une photo (JPEG, PNG ou WebP) ou un PDF."
+	msgAttachmentTooBig   = "Ce fichier dépasse 10 Mo : envoyez une photo plus légère ou un PDF plus court."
+	msgAttachmentMissing  = "Ce fichier est introuvable."
+	msgNoAttachments      = "L’envoi de fichiers n’est pas disponible pour le moment."
+	msgRated              = "Merci pour votre avis !"
+	msgBadScore           = "Choisissez une note de 1 à 5."
+	msgNoRating           = "Cette conversation n’attend pas d’avis, ou le vôtre est déjà enregistré. Merci !"
+	msgBadLogged          = "Indiquez le canal, le client et le motif de contact."
 )

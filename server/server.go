@@ -46,6 +46,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed; empty trusts nobody.
 	TrustedProxies []netip.Prefix
+	// Location is the shop's time zone, for the times agents read
+	// (Europe/Paris when nil).
+	Location *time.Location
 }
 
 // Server serves the API.
@@ -72,6 +75,9 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 64 << 10
 	}
+	if cfg.Location == nil {
+		cfg.Location = paris()
+	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
@@ -83,7 +89,7 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 		ReadTimeout:           10 * time.Second,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           60 * time.Second,
-		BodyLimit:             cfg.BodyLimit,
+		BodyLimit:             chat.MaxAttachment + 64<<10, // uploads; smallBodies keeps cfg.BodyLimit elsewhere
 		DisableStartupMessage: true,
 	})
 	s.routes()
@@ -108,3 +114,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // App returns the Fiber app, so that tests can run requests in process.
 func (s *Server) App() *fiber.App { return s.app }
+
+// paris is the default shop time zone; a fixed CET when the time zone
+// database is missing (main embeds it).
+func paris() *time.Location {
+	if l, err := time.LoadLocation("Europe/Paris"); err == nil {
+		return l
+	}
+	return time.FixedZone("CET", 3600)
+}

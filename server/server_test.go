@@ -48,7 +48,7 @@ func mustServer(tb testing.TB, cfg Config) (s *Server, logs *strings.Builder) {
 			tb.Fatal(err)
 		}
 	}
-	return New(cfg, chat.New(k, db, chat.Options{}), k, users, logger), logs
+	return New(cfg, chat.New(k, db, chat.Options{AttachmentsDir: filepath.Join(tb.TempDir(), "attachments")}), k, users, logger), logs
 }
 
 func do(tb testing.TB, s *Server, method, path, body string, header ...string) (*http.Response, string) {
