@@ -43,6 +43,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if p := c.Path(); strings.HasPrefix(p, "/agent") || strings.HasPrefix(p, "/editor") {
 		return s.page(c, status, "error", pageData{Title: "Erreur", Error: pageMessage(status, msg)})
 	}
+	if p := c.Path(); p == "/aide" || strings.HasPrefix(p, "/aide/") {
+		return s.helpError(c, status, msg)
+	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg
 	var fe *chat.FormError

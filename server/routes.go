@@ -30,6 +30,13 @@ func (s *Server) routes() {
 	}
 	s.app.Get("/healthz", s.handleHealth)
 
+	// The public help centre: no login, no script; one plain form.
+	s.app.Get("/aide", s.handleHelpHome)
+	s.app.Get("/aide/aide.css", s.handleHelpCSS)
+	s.app.Get("/aide/sitemap.xml", s.handleHelpSitemap)
+	s.app.Get("/aide/:id", s.handleHelpArticle)
+	s.app.Post("/aide/:id/avis", perMinute(20), s.handleHelpFeedback)
+
 	api := s.app.Group("/api/v1", cors.New(cors.Config{
 		AllowOrigins: strings.Join(s.cfg.WidgetOrigins, ","),
 		AllowMethods: "GET,POST,OPTIONS",

@@ -34,8 +34,11 @@ type Config struct {
 	// TokenSecret verifies the customer tokens merchants sign (HS256);
 	// without it, tokens are refused.
 	TokenSecret []byte
-	// ShopName titles the demo page.
+	// ShopName titles the demo page and the help centre.
 	ShopName string
+	// Color is the shop's colour (#rgb or #rrggbb) for the help centre;
+	// the widget's default blue when empty.
+	Color string
 	// DemoCustomers may get a token from /demo/token (demo mode only).
 	DemoCustomers []chat.Identity
 }
@@ -48,6 +51,8 @@ type Server struct {
 	accounts *accounts.Store
 	logger   *slog.Logger
 	cfg      Config
+
+	helpCSS, helpCSSVersion string // the help centre's stylesheet, in the shop's colour
 }
 
 // New builds the server and its routes. It does no I/O.
@@ -62,6 +67,7 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 		cfg.WriteTimeout = 10 * time.Second
 	}
 	s := &Server{bot: bot, kb: k, accounts: users, logger: logger, cfg: cfg}
+	s.helpCSS, s.helpCSSVersion = helpStylesheet(cfg.Color)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "Guichet",
 		ErrorHandler:          s.handleError,
