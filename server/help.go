@@ -54,14 +54,14 @@ type helpSection struct {
 // helpPage is what a help-centre page shows.
 type helpPage struct {
 	Shop, Title, Description, Canonical, Robots, CSS string
-	Query                                          string
-	Searched                                       bool
-	Results                                        []helpResult
-	Sections                                       []helpSection
-	Article                                        *kb.Article
-	Body                                           template.HTML
-	Related                                        []helpLink
-	Contact                                        *helpLink
+	Query                                            string
+	Searched                                         bool
+	Results                                          []helpResult
+	Sections                                         []helpSection
+	Article                                          *kb.Article
+	Body                                             template.HTML
+	Related                                          []helpLink
+	Contact                                          *helpLink
 	// Voted is the reader's answer just counted: "oui" or "non".
 	Voted string
 	Error string
