@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -88,8 +89,10 @@ type config struct {
 	ContentDir    string
 	WidgetOrigins []string
 	ShopName      string
-	LogLevel      string
-	LogFormat     string
+	// Color is the shop's colour for the help centre (#rrggbb).
+	Color     string
+	LogLevel  string
+	LogFormat string
 	// OrdersURL is the merchant's order API; empty uses the demo orders.
 	OrdersURL string
 	// Handoff: misses in a row before offering a person, closed days
@@ -124,6 +127,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.DataDir, "GUICHET_DATA_DIR")
 	env(&cfg.ContentDir, "GUICHET_CONTENT_DIR")
 	env(&cfg.ShopName, "GUICHET_SHOP_NAME")
+	env(&cfg.Color, "GUICHET_COLOR")
 	env(&cfg.LogLevel, "GUICHET_LOG_LEVEL")
 	env(&cfg.LogFormat, "GUICHET_LOG_FORMAT")
 	env(&cfg.OrdersURL, "GUICHET_ORDERS_URL")
@@ -151,6 +155,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&cfg.ContentDir, "content", cfg.ContentDir, "directory of Markdown articles, watched for changes (default: embedded sample content)")
 	fset.StringVar(&origins, "widget-origins", origins, "comma-separated origins allowed to call the API from a browser")
 	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "shop name the bot introduces itself with")
+	fset.StringVar(&cfg.Color, "color", cfg.Color, "shop colour of the help centre, #rrggbb (default: the widget's blue)")
 	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "text or json")
 	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "base URL of the merchant's order API (default: demo orders)")
@@ -195,6 +200,9 @@ func (c config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	if c.Color != "" && !regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`).MatchString(c.Color) {
+		return fmt.Errorf("color %q: use a hex colour such as #2d4a3e", c.Color)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: use text or json", c.LogFormat)
@@ -333,7 +341,7 @@ func (p *program) start(ctx context.Context) (err error) {
 		Hours: &hours, Phone: p.cfg.Phone, PhoneHours: p.cfg.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
-	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: secret, ShopName: p.cfg.ShopName,
+	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: secret, ShopName: p.cfg.ShopName, Color: p.cfg.Color,
 		DemoCustomers: demoCustomers}, bot, k,
 		accounts.New(db, accounts.Options{}), p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)

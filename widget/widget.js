@@ -29,6 +29,7 @@
     submit: "Valider",
     waiting: "Un conseiller va vous répondre.",
     restart: "Nouvelle conversation",
+    full: "Voir l’article complet",
   };
   const script = document.currentScript || document.querySelector("script[src*='widget.js']");
   const cfg = script ? script.dataset : {};
@@ -54,6 +55,7 @@ header button{background:transparent;color:#fff;border:1px solid #fff8;border-ra
 .msg.bot,.msg.agent{align-self:flex-start;background:#f1f2f4;color:#1d2330}
 .msg .who{display:block;font-size:12px;color:#4a5263;margin-bottom:2px}
 .msg a{color:#174ea6}
+.msg .full{display:inline-block;margin-top:4px;font-size:13px}
 .msg p{margin:.3em 0}
 .msg table{border-collapse:collapse}.msg td,.msg th{border:1px solid #ccd;padding:2px 4px}
 .choices{display:flex;flex-wrap:wrap;gap:6px;align-self:flex-start}
@@ -131,6 +133,14 @@ form.input button{background:${color};color:#fff;border:0;border-radius:8px;padd
     body.innerHTML = reply.html; // sanitised by the server
     m.append(body);
     if (reply.article_id) m.dataset.article = reply.article_id;
+    if (reply.article_id && reply.outcome === "answer") {
+      const a = el("a", "full", T.full);
+      a.href = api + "/aide/" + encodeURIComponent(reply.article_id);
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.dataset.testid = "full-article";
+      m.append(a);
+    }
     log.append(m);
     if (!history && reply.choices && reply.choices.length) {
       choices(reply.choices.map((c) => [c.title, () => send({ choice: c.id }, c.title)]), "choices");
