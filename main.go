@@ -109,6 +109,7 @@ type config struct {
 	// Secrets, from the environment only.
 	OrdersToken  string
 	TokenSecret  string
+	MetricsToken string
 	SMTPPassword string
 }
 
@@ -133,6 +134,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.OrdersURL, "GUICHET_ORDERS_URL")
 	env(&cfg.OrdersToken, "GUICHET_ORDERS_TOKEN")
 	env(&cfg.TokenSecret, "GUICHET_TOKEN_SECRET")
+	env(&cfg.MetricsToken, "GUICHET_METRICS_TOKEN")
 	env(&cfg.SMTPAddr, "GUICHET_SMTP_ADDR")
 	env(&cfg.SMTPFrom, "GUICHET_SMTP_FROM")
 	env(&cfg.SMTPUser, "GUICHET_SMTP_USER")
@@ -256,8 +258,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q orders=%s orders_token=%s token_secret=%s smtp=%s smtp_password=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v shop=%q orders=%s orders_token=%s token_secret=%s metrics_token=%s smtp=%s smtp_password=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.MetricsToken), smtp, set(c.SMTPPassword), c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -333,6 +335,8 @@ func (p *program) start(ctx context.Context) (err error) {
 			}
 		}
 	}
+	metered := orders.Meter(source)
+	source = metered
 	hours := chat.DefaultHours
 	if len(p.cfg.Holidays) > 0 {
 		hours.Holidays = p.cfg.Holidays
@@ -342,6 +346,7 @@ func (p *program) start(ctx context.Context) (err error) {
 		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
 	p.bot = bot
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, TokenSecret: secret, ShopName: p.cfg.ShopName, Color: p.cfg.Color,
+		Orders: metered, MetricsToken: p.cfg.MetricsToken,
 		DemoCustomers: demoCustomers}, bot, k,
 		accounts.New(db, accounts.Options{}), p.logger)
 	ln, err := net.Listen("tcp", p.cfg.Addr)

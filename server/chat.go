@@ -56,10 +56,12 @@ func (s *Server) handleChatMessage(c *fiber.Ctx) error {
 	if err := decode(c, &m); err != nil {
 		return err
 	}
+	start := time.Now()
 	r, err := s.bot.Send(c.UserContext(), c.Params("id"), m)
 	if err != nil {
 		return err
 	}
+	s.metrics.turn(string(r.Outcome), time.Since(start))
 	if r.OrderError != nil {
 		// The error names no order: orders keeps numbers out of it.
 		s.logger.Warn("order lookup failed", "conversation", c.Params("id"), "request_id", requestID(c), "err", r.OrderError)

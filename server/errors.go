@@ -145,8 +145,10 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 			return herr
 		}
 	}
+	d := time.Since(start)
+	s.metrics.request(c.Method(), routeOf(c), c.Response().StatusCode(), d)
 	s.logger.Info("request", "method", c.Method(), "path", c.Path(), "status", c.Response().StatusCode(),
-		"duration", time.Since(start).Round(time.Microsecond).String(), "request_id", requestID(c))
+		"duration", d.Round(time.Microsecond).String(), "request_id", requestID(c))
 	return nil
 }
 

@@ -29,6 +29,7 @@ func (s *Server) routes() {
 		s.app.Get("/demo/token", s.handleDemoToken)
 	}
 	s.app.Get("/healthz", s.handleHealth)
+	s.app.Get("/metrics", s.handleMetrics)
 
 	// The public help centre: no login, no script; one plain form.
 	s.app.Get("/aide", s.handleHelpHome)

@@ -17,6 +17,7 @@ import (
 	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/orders"
 )
 
 // Config holds the HTTP options.
@@ -39,6 +40,11 @@ type Config struct {
 	// Color is the shop's colour (#rgb or #rrggbb) for the help centre;
 	// the widget's default blue when empty.
 	Color string
+	// Orders, when set, is the order source whose lookups /metrics counts.
+	Orders *orders.Metered
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// without it /metrics answers only on the loopback interface.
+	MetricsToken string
 	// DemoCustomers may get a token from /demo/token (demo mode only).
 	DemoCustomers []chat.Identity
 }
@@ -52,6 +58,7 @@ type Server struct {
 	logger   *slog.Logger
 	cfg      Config
 
+	metrics                 *metrics
 	helpCSS, helpCSSVersion string // the help centre's stylesheet, in the shop's colour
 }
 
@@ -68,6 +75,7 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 	}
 	s := &Server{bot: bot, kb: k, accounts: users, logger: logger, cfg: cfg}
 	s.helpCSS, s.helpCSSVersion = helpStylesheet(cfg.Color)
+	s.metrics = newMetrics()
 	s.app = fiber.New(fiber.Config{
 		AppName:               "Guichet",
 		ErrorHandler:          s.handleError,
