@@ -44,6 +44,7 @@ func (s *Server) routes() {
 		AllowHeaders: "Content-Type",
 		MaxAge:       600,
 	}))
+	api.Get("/openapi.json", s.handleOpenAPI)
 	api.Get("/articles", s.handleArticleSearch)
 	api.Get("/articles/:id", s.handleArticle)
 	api.Get("/content/errors", s.requireRole(accounts.RoleEditor), s.handleContentErrors)
