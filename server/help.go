@@ -161,8 +161,12 @@ func (s *Server) helpSearch(ctx context.Context, q string) ([]helpResult, error)
 			}
 		}
 	}
+	// The search's own hits, while they score near its best: a word
+	// shared by every article is no reason to list them all.
 	for _, h := range res.Hits {
-		add(h.ID, false)
+		if h.Score >= 0.4*res.Hits[0].Score && len(out) < 8 {
+			add(h.ID, false)
+		}
 	}
 	return out, nil
 }
