@@ -23,7 +23,9 @@ type Intent struct {
 	// library.
 	Phrasings []string
 
-	toks [][]Token // Phrasings analysed, once per process
+	// Phrasings analysed, and their features, once per process.
+	toks  [][]Token
+	feats []map[string]float64
 }
 
 // intents/*.txt hold the library: "[id] Label", then one phrasing a line,
@@ -83,6 +85,7 @@ func parseLibrary(fsys fs.FS) ([]*Intent, error) {
 		for _, p := range in.Phrasings {
 			if toks := Analyze(p); len(toks) > 0 {
 				in.toks = append(in.toks, toks)
+				in.feats = append(in.feats, features(toks))
 			}
 		}
 		lib = append(lib, in)

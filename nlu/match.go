@@ -191,11 +191,15 @@ func (b *best3) add(x float32) {
 
 // analysed is the analysis of a knowledge base's text, done once per build.
 type analysed struct {
-	examples [][]Token // titles and example questions
-	exDoc    []int32   // example -> article
-	passages [][]Token
-	psDoc    []int32 // passage -> article
-	bodies   [][]Token
+	// The features of each unit and body, computed once: the mapping's
+	// matcher and the final one share them.
+	feats     []map[string]float64 // examples, then passages
+	bodyFeats []map[string]float64
+	examples  [][]Token // titles and example questions
+	exDoc     []int32   // example -> article
+	passages  [][]Token
+	psDoc     []int32 // passage -> article
+	bodies    [][]Token
 }
 
 func analyseDocs(docs []Doc) *analysed {
@@ -217,6 +221,12 @@ func analyseDocs(docs []Doc) *analysed {
 			}
 		}
 		a.bodies[i] = Analyze(d.Body)
+	}
+	for _, toks := range append(slices.Clone(a.examples), a.passages...) {
+		a.feats = append(a.feats, features(toks))
+	}
+	for _, toks := range a.bodies {
+		a.bodyFeats = append(a.bodyFeats, stemFeatures(toks))
 	}
 	return a
 }
@@ -244,15 +254,21 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 			}
 		}
 	}
+	var base *Matcher
 	if auto && len(lib) > 0 {
-		base := build(docs, a, nil, nil, w)
+		base = build(docs, a, nil, nil, w)
 		for i, in := range base.mapIntents(lib) {
 			if !docs[i].FixedIntents {
 				mapped[i] = in
 			}
 		}
 	}
-	m := build(docs, a, lib, mapped, w)
+	m := base
+	if m == nil || slices.ContainsFunc(mapped, func(ins []int32) bool { return len(ins) > 0 }) {
+		m = build(docs, a, lib, mapped, w)
+	}
+	// else no article maps to an intent: the matcher built to find the
+	// mapping is the one to train.
 	m.train()
 	m.index()
 	m.calibrate()
@@ -288,12 +304,14 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 		mapped = make([][]int32, len(docs))
 	}
 	m.docIntents = mapped
+	var libFeats []map[string]float64
 	for in, ds := range m.intentDocs {
 		if len(ds) == 0 {
 			continue
 		}
-		for _, toks := range lib[in].toks {
+		for k, toks := range lib[in].toks {
 			units = append(units, toks)
+			libFeats = append(libFeats, lib[in].feats[k])
 			m.unitDoc = append(m.unitDoc, -1)
 			m.unitIntent = append(m.unitIntent, int32(in))
 		}
@@ -337,8 +355,12 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 	// as their body.
 	df := map[string]int{}
 	raw := make([]map[string]float64, len(units))
-	for u, toks := range units {
-		raw[u] = features(toks)
+	for u := range units {
+		if u < m.libStart {
+			raw[u] = a.feats[u]
+		} else {
+			raw[u] = libFeats[u-m.libStart]
+		}
 		if u >= m.examples && u < m.libStart {
 			continue
 		}
@@ -346,9 +368,8 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			df[f]++
 		}
 	}
-	bodyRaw := make([]map[string]float64, len(a.bodies))
-	for i, toks := range a.bodies {
-		bodyRaw[i] = stemFeatures(toks)
+	bodyRaw := a.bodyFeats
+	for i := range bodyRaw {
 		for f := range bodyRaw[i] {
 			df[f]++
 		}
