@@ -18,7 +18,6 @@ import (
 // JavaScript off: keyboard skip link, a search read as the bot reads it,
 // and « Cet article vous a-t-il aidé ? » counted.
 func TestHelpCentreInBrowser(t *testing.T) {
-	ctx := mustTab(t)
 	cfg := testConfig(t)
 	cfg.ContentDir = "" // the embedded sample
 	cfg.Color = "#2d4a3e"
@@ -31,6 +30,7 @@ func TestHelpCentreInBrowser(t *testing.T) {
 	cfg.WidgetOrigins = []string{host.URL}
 	p := mustStart(t, cfg)
 	app = "http://" + p.addr()
+	ctx := mustTab(t) // after the start: loading the sample takes long under -race
 
 	var href string
 	err := chromedp.Run(ctx,
