@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -151,8 +152,10 @@ type config struct {
 	// gives the client's address.
 	TrustedProxies []netip.Prefix
 	ShopName       string
-	LogLevel       string
-	LogFormat      string
+	// Color is the shop's colour for the help centre (#rrggbb).
+	Color     string
+	LogLevel  string
+	LogFormat string
 	// OrdersURL is the merchant's order API; empty uses the demo orders.
 	OrdersURL string
 	// Handoff: misses in a row before offering a person, closed days
@@ -190,6 +193,7 @@ type config struct {
 	OrdersToken         string
 	TokenSecret         string
 	TokenSecretPrevious string
+	MetricsToken        string
 	SMTPPassword        string
 }
 
@@ -209,6 +213,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.DataDir, "GUICHET_DATA_DIR")
 	env(&cfg.ContentDir, "GUICHET_CONTENT_DIR")
 	env(&cfg.ShopName, "GUICHET_SHOP_NAME")
+	env(&cfg.Color, "GUICHET_COLOR")
 	env(&cfg.LogLevel, "GUICHET_LOG_LEVEL")
 	env(&cfg.LogFormat, "GUICHET_LOG_FORMAT")
 	env(&cfg.OrdersURL, "GUICHET_ORDERS_URL")
@@ -218,6 +223,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	env(&cfg.TokenSecretPrevious, "GUICHET_TOKEN_SECRET_PREVIOUS")
 	env(&cfg.TokenKeyIDPrevious, "GUICHET_TOKEN_KID_PREVIOUS")
 	env(&cfg.TokenAudience, "GUICHET_TOKEN_AUDIENCE")
+	env(&cfg.MetricsToken, "GUICHET_METRICS_TOKEN")
 	env(&cfg.SMTPAddr, "GUICHET_SMTP_ADDR")
 	env(&cfg.SMTPFrom, "GUICHET_SMTP_FROM")
 	env(&cfg.SMTPUser, "GUICHET_SMTP_USER")
@@ -260,6 +266,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&proxies, "trusted-proxies", proxies, "CIDR (séparés par des virgules) des proxys dont on croit X-Forwarded-For, par exemple 127.0.0.1/32")
 	fset.StringVar(&cfg.SettingsFile, "settings", cfg.SettingsFile, "fichier des réglages de la boutique (par défaut : guichet.yaml s’il existe)")
 	fset.StringVar(&cfg.ShopName, "shop-name", cfg.ShopName, "nom de la boutique, dit par l’assistant (par défaut : celui des réglages)")
+	fset.StringVar(&cfg.Color, "color", cfg.Color, "couleur de la boutique pour le centre d’aide, #rrggbb (par défaut : le bleu du widget)")
 	fset.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "niveau de journal : debug, info, warn ou error")
 	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "format du journal : text ou json")
 	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "URL de base de l’API des commandes du marchand (par défaut : commandes de démonstration)")
@@ -337,6 +344,9 @@ func (c config) validate() error {
 	default:
 		return fmt.Errorf("niveau de journal %q : choisissez debug, info, warn ou error", c.LogLevel)
 	}
+	if c.Color != "" && !regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`).MatchString(c.Color) {
+		return fmt.Errorf("color %q: use a hex colour such as #2d4a3e", c.Color)
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("format de journal %q : choisissez text ou json", c.LogFormat)
 	}
@@ -408,8 +418,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q smtp=%s smtp_password=%s retention_months=%d timezone=%s live_chat_wait=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, smtp, set(c.SMTPPassword), c.RetentionMonths, c.TimeZone, c.LiveChatWait, c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q metrics_token=%s smtp=%s smtp_password=%s retention_months=%d timezone=%s live_chat_wait=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, set(c.MetricsToken), smtp, set(c.SMTPPassword), c.RetentionMonths, c.TimeZone, c.LiveChatWait, c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -491,6 +501,8 @@ func (p *program) start(ctx context.Context) (err error) {
 			}
 		}
 	}
+	metered := orders.Meter(source)
+	source = metered
 	keys = append(keys, server.TokenKey{ID: p.cfg.TokenKeyID, Secret: secret})
 	if p.cfg.TokenSecretPrevious != "" {
 		keys = append(keys, server.TokenKey{ID: p.cfg.TokenKeyIDPrevious, Secret: []byte(p.cfg.TokenSecretPrevious)})
@@ -514,7 +526,8 @@ func (p *program) start(ctx context.Context) (err error) {
 	users := accounts.New(db, accounts.Options{})
 	p.users = users
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
-		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies, Location: loc}, bot, k, users, p.logger)
+		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies, Location: loc,
+		Color: p.cfg.Color, Orders: metered, MetricsToken: p.cfg.MetricsToken}, bot, k, users, p.logger)
 	// Without the control socket (a data dir path too long for one, say)
 	// the service still serves; only the commands need it while it runs.
 	ctl, cerr := startControl(p.cfg.DataDir, db, users, bot)

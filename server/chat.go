@@ -76,10 +76,12 @@ func (s *Server) handleChatMessage(c *fiber.Ctx) error {
 	m := req.Message
 	m.Client = s.clientIP(c)
 	m.Identity = s.customer(req.CustomerToken)
+	start := time.Now()
 	r, err := s.bot.Send(c.UserContext(), c.Params("id"), m)
 	if err != nil {
 		return err
 	}
+	s.metrics.turn(string(r.Outcome), time.Since(start))
 	if r.OrderError != nil {
 		// The error names no order: orders keeps numbers out of it.
 		s.logger.Warn("order lookup failed", "conversation", maskID(c.Params("id")), "request_id", requestID(c), "err", r.OrderError)

@@ -43,6 +43,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if p := c.Path(); (strings.HasPrefix(p, "/agent") || strings.HasPrefix(p, "/editor")) && c.Get("X-Requested-With") != "fetch" {
 		return s.page(c, status, "error", pageData{Title: "Erreur", Error: pageMessage(status, msg)})
 	}
+	if p := c.Path(); p == "/aide" || strings.HasPrefix(p, "/aide/") {
+		return s.helpError(c, status, msg)
+	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg
 	var fe *chat.FormError
@@ -159,8 +162,10 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 			return herr
 		}
 	}
+	d := time.Since(start)
+	s.metrics.request(c.Method(), routeOf(c), c.Response().StatusCode(), d)
 	s.logger.Info("request", "method", c.Method(), "path", maskPath(c.Path()), "status", c.Response().StatusCode(),
-		"duration", time.Since(start).Round(time.Microsecond).String(), "request_id", requestID(c))
+		"duration", d.Round(time.Microsecond).String(), "request_id", requestID(c))
 	return nil
 }
 

@@ -29,6 +29,14 @@ func (s *Server) routes() {
 		s.app.Get("/demo/token", s.handleDemoToken)
 	}
 	s.app.Get("/healthz", s.handleHealth)
+	s.app.Get("/metrics", s.handleMetrics)
+
+	// The public help centre: no login, no script; one plain form.
+	s.app.Get("/aide", s.handleHelpHome)
+	s.app.Get("/aide/aide.css", s.handleHelpCSS)
+	s.app.Get("/aide/sitemap.xml", s.handleHelpSitemap)
+	s.app.Get("/aide/:id", s.handleHelpArticle)
+	s.app.Post("/aide/:id/avis", s.perMinute(20), s.handleHelpFeedback)
 
 	api := s.app.Group("/api/v1")
 	if len(s.cfg.WidgetOrigins) > 0 {
@@ -41,6 +49,7 @@ func (s *Server) routes() {
 			MaxAge:       600,
 		}))
 	}
+	api.Get("/openapi.json", s.handleOpenAPI)
 	api.Get("/articles", s.handleArticleSearch)
 	api.Get("/articles/:id", s.handleArticle)
 	api.Get("/content/errors", s.requireRole(accounts.RoleEditor), s.handleContentErrors)

@@ -19,6 +19,7 @@ import (
 	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/orders"
 )
 
 // Config holds the HTTP options.
@@ -39,8 +40,16 @@ type Config struct {
 	// Tokens verifies the customer tokens merchants sign (HS256); without
 	// keys, tokens are refused.
 	Tokens Tokens
-	// ShopName titles the demo page.
+	// ShopName titles the demo page and the help centre.
 	ShopName string
+	// Color is the shop's colour (#rgb or #rrggbb) for the help centre;
+	// the widget's default blue when empty.
+	Color string
+	// Orders, when set, is the order source whose lookups /metrics counts.
+	Orders *orders.Metered
+	// MetricsToken, when set, is the bearer token /metrics requires;
+	// without it /metrics answers only on the loopback interface.
+	MetricsToken string
 	// DemoCustomers may get a token from /demo/token (demo mode only).
 	DemoCustomers []chat.Identity
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
@@ -60,8 +69,10 @@ type Server struct {
 	logger   *slog.Logger
 	cfg      Config
 
-	streamsMu sync.Mutex
-	streams   map[string]int // open customer event streams per client
+	streamsMu               sync.Mutex
+	streams                 map[string]int // open customer event streams per client
+	metrics                 *metrics
+	helpCSS, helpCSSVersion string // the help centre's stylesheet, in the shop's colour
 }
 
 // New builds the server and its routes. It does no I/O.
@@ -82,6 +93,8 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 		cfg.WriteTimeout = 10 * time.Second
 	}
 	s := &Server{bot: bot, kb: k, accounts: users, logger: logger, cfg: cfg, streams: map[string]int{}}
+	s.helpCSS, s.helpCSSVersion = helpStylesheet(cfg.Color)
+	s.metrics = newMetrics()
 	s.app = fiber.New(fiber.Config{
 		AppName:               "Guichet",
 		ErrorHandler:          s.handleError,

@@ -45,6 +45,7 @@
     tooBig: "Ce fichier dépasse 10 Mo : envoyez une photo plus légère ou un PDF plus court.",
     photo: (name) => `Photo envoyée : ${name}`,
     pdf: (name) => `PDF : ${name}`,
+    full: "Voir l’article complet",
   };
   const script = document.currentScript || document.querySelector("script[src*='widget.js']");
   const cfg = script ? script.dataset : {};
@@ -99,6 +100,7 @@ header :focus-visible{outline-color:${onColor}}
 .msg .title{display:block;font-weight:600;margin-bottom:2px}
 .msg.notice{align-self:center;background:transparent;color:#4a5263;font-style:italic;font-size:13px;text-align:center}
 .msg a{color:#174ea6}
+.msg .full{display:inline-block;margin-top:4px;font-size:13px}
 .msg p{margin:.3em 0}
 .msg table{border-collapse:collapse}.msg td,.msg th{border:1px solid #ccd;padding:2px 4px}
 .choices{display:flex;flex-wrap:wrap;gap:6px;align-self:flex-start}
@@ -235,6 +237,14 @@ form.input .clip{background:#fff;color:${ink};border:1px solid #8a93a3;padding:0
     m.append(body);
     if (!history) unseen();
     if (reply.article_id) m.dataset.article = reply.article_id;
+    if (reply.article_id && reply.outcome === "answer") {
+      const a = el("a", "full", T.full);
+      a.href = api + "/aide/" + encodeURIComponent(reply.article_id);
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.dataset.testid = "full-article";
+      m.append(a);
+    }
     log.append(m);
     if (!history && reply.choices && reply.choices.length) {
       choices(reply.choices.map((c) => [c.title, () => send({ choice: c.id }, c.title)]), "choices");
