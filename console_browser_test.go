@@ -141,7 +141,7 @@ func TestConsoleNoteCloseRating(t *testing.T) {
 	err := chromedp.Run(customer,
 		chromedp.SendKeys(w("input"), "Comment annuler ma commande ?"+kb.Enter, chromedp.ByJSPath),
 		until(shadow+`.querySelector('[data-testid="reply"][data-article="annuler-commande"]') !== null`),
-		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &conv),
+		chromedp.Evaluate(`(JSON.parse(localStorage.getItem("guichet:`+app+`") || "null") || {}).id`, &conv),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -244,7 +244,7 @@ func TestAttachmentInBrowser(t *testing.T) {
 		chromedp.SetUploadFiles(w("file"), []string{photo}, chromedp.ByJSPath),
 		until(shadow+`.querySelector('[data-testid="me"] img') !== null && `+shadow+`.querySelector('[data-testid="me"] img').naturalWidth === 40`),
 		until(lastText("reply")+`.includes("votre fichier est bien joint")`),
-		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &conv),
+		chromedp.Evaluate(`(JSON.parse(localStorage.getItem("guichet:`+app+`") || "null") || {}).id`, &conv),
 	)
 	if err != nil {
 		t.Fatalf("customer: %v", err)

@@ -34,7 +34,7 @@ func TestWidgetUnreadBadge(t *testing.T) {
 		until(lastText("reply")+`.includes("Un conseiller va vous répondre")`),
 		chromedp.SendKeys(w("input"), "vous êtes là ?"+kb.Enter, chromedp.ByJSPath),
 		until(w("status")+`.textContent === "Un conseiller va vous répondre."`),
-		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &conv),
+		chromedp.Evaluate(`(JSON.parse(localStorage.getItem("guichet:`+app+`") || "null") || {}).id`, &conv),
 		chromedp.Click(w("close"), chromedp.ByJSPath),
 		until(w("panel")+`.hidden && `+w("unread")+`.hidden`),
 	)
@@ -117,7 +117,7 @@ func TestWidgetSmallScreenAndTools(t *testing.T) {
 		until(w("title")+`.scrollWidth <= `+w("title")+`.clientWidth && `+w("title")+`.getBoundingClientRect().height < 30`),
 		chromedp.SendKeys(w("input"), "Comment annuler ma commande ?"+kb.Enter, chromedp.ByJSPath),
 		until(shadow+`.querySelector('[data-testid="reply"][data-article]') !== null`),
-		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &first),
+		chromedp.Evaluate(`(JSON.parse(localStorage.getItem("guichet:`+app+`") || "null") || {}).id`, &first),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -136,9 +136,9 @@ func TestWidgetSmallScreenAndTools(t *testing.T) {
 		until(w("confirm-restart")+` === null && `+shadow+`.querySelector('[data-testid="reply"][data-article]') !== null`),
 		chromedp.Click(w("restart"), chromedp.ByJSPath),
 		chromedp.Click(w("restart-yes"), chromedp.ByJSPath),
-		until(shadow+`.querySelector('[data-testid="reply"]') === null && localStorage.getItem("guichet:`+app+`") !== "`+first+`"`),
+		until(shadow+`.querySelector('[data-testid="reply"]') === null && (JSON.parse(localStorage.getItem("guichet:`+app+`") || "null") || {}).id !== "`+first+`"`),
 		until(lastText("topics")+` !== "" && localStorage.getItem("guichet:`+app+`") !== null`),
-		chromedp.Evaluate(`localStorage.getItem("guichet:`+app+`")`, &second),
+		chromedp.Evaluate(`(JSON.parse(localStorage.getItem("guichet:`+app+`") || "null") || {}).id`, &second),
 	)
 	if err != nil {
 		t.Fatal(err)

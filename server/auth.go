@@ -31,7 +31,10 @@ func (s *Server) csrf(c *fiber.Ctx) error {
 	if sess := c.Cookies(sessionCookie); sess != "" {
 		sum := sha256.Sum256([]byte("csrf:" + sess))
 		token = hex.EncodeToString(sum[:])
-	} else if token = c.Cookies(csrfCookie); len(token) != 64 {
+	} else if token = c.Cookies(csrfCookie); len(token) != 64 && strings.HasPrefix(c.Path(), "/agent") {
+		// Only under the cookie's path: the middleware also sees requests
+		// such as the browser's own /favicon.ico, which carry no cookie
+		// and must not replace the login form's token.
 		raw := make([]byte, 32)
 		if _, err := rand.Read(raw); err != nil {
 			return fmt.Errorf("csrf token: %w", err)
