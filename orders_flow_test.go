@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -334,5 +336,29 @@ func TestExpiredTokenRevealsNothing(t *testing.T) {
 	json.NewDecoder(resp.Body).Decode(&body)
 	if body["identity"] != nil || body["order"] != nil {
 		t.Errorf("GET by id shows identity %v and order %v", body["identity"], body["order"])
+	}
+}
+
+// TestHistoryWithoutProofHidesTheOrder: the transcript and the
+// conversation, fetched with its id alone, no longer replay the answers
+// written for a verified order, nor the e-mail typed to prove it.
+func TestHistoryWithoutProofHidesTheOrder(t *testing.T) {
+	base, _ := startWithMerchant(t)
+	f, _ := startFlow(t, base, "")
+	f.say("où est mon colis ?")
+	number := statusNumber(slices.IndexFunc(orders.Vocabulary, func(s orders.StatusInfo) bool { return s.Status == "shipped" }))
+	if r := f.say("c'est la " + number + ", mon mail client.test@exemple.fr"); r.Order == nil {
+		t.Fatalf("the order was not verified: %+v", r)
+	}
+	for _, path := range []string{"", "/transcript"} {
+		resp, err := http.Get(base + "/api/v1/conversations/" + f.id + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if body := string(b); resp.StatusCode != 200 || strings.Contains(body, "suivi.example") || strings.Contains(body, "client.test@exemple.fr") || !strings.Contains(body, "reconnectez-vous") {
+			t.Errorf("GET …%s with the id alone: %d, shows the order or the e-mail, or no notice", path, resp.StatusCode)
+		}
 	}
 }

@@ -37,6 +37,7 @@ const (
 	msgLiveChatOK        = "Un conseiller va vous répondre dans quelques instants. Vous pouvez continuer à écrire : il lira toute notre conversation."
 	msgEmailOK           = "C’est noté : un conseiller vous répondra à %s sous 24 h ouvrées. Il aura notre conversation sous les yeux."
 	msgClarifyOne        = "Pour être sûr de bien vous répondre, votre question concerne-t-elle"
+	msgTailoredHidden    = "Cette réponse concernait votre commande : pour la revoir, reconnectez-vous sur le site de la boutique, ou redemandez-la en indiquant votre numéro de commande."
 	msgElsewhere         = "Il me semble que votre question concerne %s : je ne peux vous renseigner que sur les achats faits chez %s. Si elle nous concerne, ces sujets pourront vous aider :"
 	msgJoined            = "%s, du service client, a rejoint la conversation."
 	msgReleased          = "%s vous laisse avec l’assistant. Vous pouvez redemander un conseiller à tout moment."

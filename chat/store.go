@@ -368,3 +368,24 @@ func newID() (string, error) {
 	}
 	return hex.EncodeToString(b[:]), nil
 }
+
+// WithoutProof is the conversation as anyone holding only its id may see
+// it: answers that were written for a verified order become a notice
+// (they named the order, its status and its contents), the identity and
+// the order are dropped, and the personal data typed in messages (e-mails,
+// phone and order numbers, postcodes) are masked. The customer sees it all
+// again while a current proof comes with the request.
+func WithoutProof(c *Conversation) *Conversation {
+	out := *c
+	out.Identity, out.Order = nil, ""
+	out.Turns = make([]Turn, len(c.Turns))
+	for i, t := range c.Turns {
+		t.Text = maskPersonal(t.Text)
+		if t.Reply.Order != nil {
+			t.Reply = Reply{Outcome: t.Reply.Outcome, ArticleID: t.Reply.ArticleID, Title: t.Reply.Title,
+				Text: msgTailoredHidden, HTML: paragraph(msgTailoredHidden)}
+		}
+		out.Turns[i] = t
+	}
+	return &out
+}

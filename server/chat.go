@@ -56,8 +56,7 @@ func (s *Server) handleConversation(c *fiber.Ctx) error {
 	}
 	// The id is all this request proves: not who the customer is, nor
 	// which order they proved (agents see both in the console).
-	conv.Identity, conv.Order = nil, ""
-	return c.JSON(conversationResponse{conv, s.bot.Greeting(), s.bot.Topics(), s.bot.LiveChatOffered()})
+	return c.JSON(conversationResponse{chat.WithoutProof(conv), s.bot.Greeting(), s.bot.Topics(), s.bot.LiveChatOffered()})
 }
 
 // messageRequest is a message with, for a customer logged in on the shop,
@@ -157,7 +156,7 @@ func (s *Server) handleTranscript(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="conversation.txt"`)
-	return c.SendString(chat.Transcript(conv))
+	return c.SendString(chat.Transcript(chat.WithoutProof(conv)))
 }
 
 // handleTranscriptEmail sends the conversation to the customer by e-mail.
