@@ -328,28 +328,9 @@ func (s *Store) PruneSessions() (int, error) {
 	now := s.opts.Now()
 	var n int
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketSessions)
-		if b == nil {
-			return nil
-		}
-		var doomed [][]byte
-		err := b.ForEach(func(k, v []byte) error {
-			var sess session
-			if json.Unmarshal(v, &sess) != nil || !now.Before(sess.Expires) {
-				doomed = append(doomed, append([]byte(nil), k...))
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range doomed {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(doomed)
-		return nil
+		var err error
+		n, err = deleteSessions(tx, func(sess session, bad bool) bool { return bad || !now.Before(sess.Expires) })
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune sessions: %w", err)
@@ -358,27 +339,35 @@ func (s *Store) PruneSessions() (int, error) {
 }
 
 func revoke(tx *bbolt.Tx, name string) error {
+	_, err := deleteSessions(tx, func(sess session, bad bool) bool { return !bad && sess.User == name })
+	return err
+}
+
+// deleteSessions deletes the sessions doomed says must go (bad: the record
+// does not parse) and counts them.
+func deleteSessions(tx *bbolt.Tx, doomed func(sess session, bad bool) bool) (int, error) {
 	b := tx.Bucket(bucketSessions)
 	if b == nil {
-		return nil
+		return 0, nil
 	}
-	var doomed [][]byte
+	var keys [][]byte
 	err := b.ForEach(func(k, v []byte) error {
 		var sess session
-		if json.Unmarshal(v, &sess) == nil && sess.User == name {
-			doomed = append(doomed, append([]byte(nil), k...))
+		bad := json.Unmarshal(v, &sess) != nil
+		if doomed(sess, bad) {
+			keys = append(keys, append([]byte(nil), k...))
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
-	for _, k := range doomed {
+	for _, k := range keys {
 		if err := b.Delete(k); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(keys), nil
 }
 
 // update changes a user in a transaction of its own.
