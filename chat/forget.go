@@ -110,6 +110,7 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 		return convs, cases, nil
 	}
 	var err error
+	var gone []string // conversations whose files go too
 	if !erase {
 		err = b.db.View(func(tx *bbolt.Tx) error { _, _, err := find(tx); return err })
 	} else {
@@ -123,6 +124,7 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 					return err
 				}
 			}
+			gone = convs
 			for _, id := range cases {
 				if err := tx.Bucket(bucketCases).Delete([]byte(id)); err != nil {
 					return err
@@ -130,6 +132,9 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 			}
 			return nil
 		})
+	}
+	if err == nil {
+		err = b.removeAttachments(gone)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("forget: %w", err)

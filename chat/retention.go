@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"go.etcd.io/bbolt"
 )
@@ -43,6 +46,7 @@ func (b *Bot) Prune(ctx context.Context) (Pruned, error) {
 	now := b.opts.Now().UTC()
 	cutoff := now.AddDate(0, -b.opts.RetentionMonths, 0)
 	var p Pruned
+	var gone []string // conversations whose files go too
 	err := b.db.Update(func(tx *bbolt.Tx) error {
 		if root := tx.Bucket(bucketConversations); root != nil {
 			var old [][]byte
@@ -64,6 +68,7 @@ func (b *Bot) Prune(ctx context.Context) (Pruned, error) {
 				if err := root.DeleteBucket(k); err != nil {
 					return err
 				}
+				gone = append(gone, string(k))
 			}
 			p.Conversations = len(old)
 		}
@@ -90,7 +95,25 @@ func (b *Bot) Prune(ctx context.Context) (Pruned, error) {
 	if err != nil {
 		return Pruned{}, fmt.Errorf("prune: %w", err)
 	}
+	if err := b.removeAttachments(gone); err != nil {
+		return p, fmt.Errorf("prune: %w", err)
+	}
 	return p, nil
+}
+
+// removeAttachments deletes the files sent in these conversations, once
+// their records are gone.
+func (b *Bot) removeAttachments(convs []string) error {
+	if b.opts.AttachmentsDir == "" {
+		return nil
+	}
+	var errs []error
+	for _, id := range convs {
+		if reID.MatchString(id) {
+			errs = append(errs, os.RemoveAll(filepath.Join(b.opts.AttachmentsDir, id)))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // deleteWhere deletes the records of a bucket for which old is true, and

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -12,8 +13,16 @@ import (
 func TestPruneAfterRetention(t *testing.T) {
 	ctx := context.Background()
 	clock := &fakeClock{t: monday10()}
-	b := New(mustOpenKB(t), mustOpenDB(t, filepath.Join(t.TempDir(), "g.db")), Options{Now: clock.Now, RetentionMonths: 13})
+	files := t.TempDir()
+	b := New(mustOpenKB(t), mustOpenDB(t, filepath.Join(t.TempDir(), "g.db")), Options{Now: clock.Now, RetentionMonths: 13, AttachmentsDir: files})
 	old := mustConv(t, b, nil)
+	// A file the customer sent in it: it goes with the conversation.
+	if err := os.MkdirAll(filepath.Join(files, old), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(files, old, "photo"), []byte("jpeg"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	mustSend(t, b, old, Message{Text: "comment annuler ma commande ?"})
 	if _, err := b.Handoff(ctx, old, HandoffRequest{Channel: ChannelEmail, Email: "a@exemple.fr", Message: "Bonjour"}); err != nil {
 		t.Fatal(err)
@@ -33,6 +42,9 @@ func TestPruneAfterRetention(t *testing.T) {
 	}
 	if _, err := b.Conversation(ctx, old); !errors.Is(err, ErrNotFound) {
 		t.Errorf("old conversation: %v, want ErrNotFound", err)
+	}
+	if _, err := os.Stat(filepath.Join(files, old)); !os.IsNotExist(err) {
+		t.Errorf("the old conversation's files: %v, want them deleted", err)
 	}
 	if _, err := b.Conversation(ctx, recent); err != nil {
 		t.Errorf("recent conversation: %v", err)
