@@ -2,6 +2,7 @@ package nlu
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -57,7 +58,7 @@ var conceptIndex = sync.OnceValue(func() map[string][]conceptForm {
 func Concepts(toks []Token) []string {
 	var out []string
 	for _, sp := range conceptSpans(toks) {
-		if !containsStr(out, sp.concept) {
+		if !slices.Contains(out, sp.concept) {
 			out = append(out, sp.concept)
 		}
 	}
@@ -91,13 +92,4 @@ func conceptSpans(toks []Token) []conceptSpan {
 		}
 	}
 	return out
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
