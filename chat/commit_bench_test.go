@@ -3,6 +3,7 @@ package chat
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,6 +41,14 @@ func writeBytes() int64 {
 // PageAlloc: the meta page and the file's growth come on top), and
 // fdatasync per turn (two per commit).
 func BenchmarkTurnsConcurrent(b *testing.B) {
+	// bbolt's default writes the freelist with every commit; without it
+	// (a setting of main's, which opens the file) a commit writes less.
+	for _, noFreelistSync := range []bool{false, true} {
+		b.Run(fmt.Sprintf("nofreelistsync=%v", noFreelistSync), func(b *testing.B) { benchmarkTurnsConcurrent(b, noFreelistSync) })
+	}
+}
+
+func benchmarkTurnsConcurrent(b *testing.B, noFreelistSync bool) {
 	k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(b.TempDir(), "index"), Statuses: orders.Codes()})
 	if err != nil {
 		b.Fatal(err)
@@ -50,6 +59,7 @@ func BenchmarkTurnsConcurrent(b *testing.B) {
 		questions = append(questions, a.Questions...)
 	}
 	db := mustOpenDB(b, filepath.Join(b.TempDir(), "g.db"))
+	db.NoFreelistSync = noFreelistSync
 	bot := New(k, db, Options{})
 	defer bot.Close()
 	ctx := context.Background()
