@@ -617,12 +617,17 @@ func (b *Bot) Stats(ctx context.Context) (*Stats, error) {
 	return st, nil
 }
 
+// putJSON stores v as JSON, without escaping <, > and & (the values are
+// never served as they are stored): a turn's HTML reply takes a third less
+// room than with encoding/json's default escapes.
 func putJSON(b *bbolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	return b.Put(key, data)
+	return b.Put(key, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
 // newID returns an unguessable conversation id: the id is all a visitor
