@@ -76,6 +76,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*result,
 		defer os.RemoveAll(tmp)
 	}
 	bin := o.bin
+	if strings.ContainsRune(bin, os.PathSeparator) {
+		// The server runs in the temporary directory: a relative path
+		// would be read from there.
+		if bin, err = filepath.Abs(bin); err != nil {
+			return nil, err
+		}
+	}
 	if bin == "" {
 		bin = filepath.Join(tmp, "guichet")
 		fmt.Fprintln(stderr, "building guichet…")
