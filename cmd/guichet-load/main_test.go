@@ -27,7 +27,7 @@ func TestLoadRun(t *testing.T) {
 		t.Skip("builds and runs guichet")
 	}
 	var out strings.Builder
-	r, err := run(context.Background(), []string{"-c", "4", "-d", "2s", "-warmup", "0", "-fiber-d", "1s", "-turns", "3"}, &out, io.Discard)
+	r, err := run(context.Background(), []string{"-c", "4", "-d", "1s", "-warmup", "0", "-fiber-d", "500ms", "-turns", "3"}, &out, io.Discard)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
