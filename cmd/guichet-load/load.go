@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*result,
 	for i, q := range questions {
 		bodies[i], _ = json.Marshal(map[string]string{"text": q})
 	}
-	args = []string{"serve", "-addr", "127.0.0.1:0", "-data", filepath.Join(tmp, "data"), "-chat-rate", strconv.Itoa(o.chatRate)}
+	args = []string{"serve", "-addr", "127.0.0.1:0", "-log-level", "info", "-log-format", "text", "-data", filepath.Join(tmp, "data"), "-chat-rate", strconv.Itoa(o.chatRate)}
 	if o.articles > 0 {
 		dir := filepath.Join(tmp, "content")
 		fmt.Fprintf(stderr, "generating %d articles…\n", o.articles)
@@ -178,6 +178,12 @@ func startServer(ctx context.Context, dir, bin string, args ...string) (*server,
 	s := &server{logDone: make(chan struct{})}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Dir = dir // no guichet.yaml of the caller's
+	// Nor their GUICHET_* settings: the run is the same for everyone.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GUICHET_") {
+			s.cmd.Env = append(s.cmd.Env, kv)
+		}
+	}
 	out, err := s.cmd.StderrPipe()
 	if err != nil {
 		return nil, err
