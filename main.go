@@ -165,8 +165,6 @@ type config struct {
 	// RetentionMonths: conversations and cases are deleted this long after
 	// their last activity (13).
 	RetentionMonths int
-	// ChatRate is how many chat requests one client may make per minute.
-	ChatRate int
 	Holidays        []string
 	Phone           string
 	PhoneHours      string
@@ -184,6 +182,8 @@ type config struct {
 	// LiveChatWait is how long a live chat may wait before the customer is
 	// offered a callback or an e-mail.
 	LiveChatWait time.Duration
+	// ChatRate is how many chat requests one client may make per minute.
+	ChatRate int
 	// SMTP server for e-mail requests and transcripts; SupportEmail
 	// receives the requests.
 	SMTPAddr, SMTPFrom, SMTPUser string
