@@ -69,6 +69,7 @@ func (d *driver) start() (*conv, error) {
 	defer fasthttp.ReleaseResponse(resp)
 	req.SetRequestURI("http://" + d.addr + "/api/v1/conversations")
 	req.Header.SetMethod("POST")
+	req.Header.Set("Origin", shopOrigin)
 	if d.encoding != "" {
 		req.Header.Set("Accept-Encoding", d.encoding)
 	}
@@ -111,6 +112,7 @@ func (d *driver) work(ctx context.Context, until time.Time, w *worker) {
 		req.SetRequestURI("http://" + d.addr + "/api/v1/conversations/" + c.id + "/messages")
 		req.Header.SetMethod("POST")
 		req.Header.SetContentType("application/json")
+		req.Header.Set("Origin", shopOrigin)
 		if d.encoding != "" {
 			req.Header.Set("Accept-Encoding", d.encoding)
 		}

@@ -23,6 +23,10 @@ import (
 	"github.com/guichet/guichet/synth"
 )
 
+// shopOrigin is the shop's site the widget runs on: the client sends it
+// as a browser does, so that CORS runs as it does in production.
+const shopOrigin = "https://boutique.example"
+
 // result is what one run measured.
 type result struct {
 	Articles int
@@ -100,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (*result,
 	for i, q := range questions {
 		bodies[i], _ = json.Marshal(map[string]string{"text": q})
 	}
-	args = []string{"serve", "-addr", "127.0.0.1:0", "-log-level", "info", "-log-format", "text", "-data", filepath.Join(tmp, "data"), "-chat-rate", strconv.Itoa(o.chatRate)}
+	args = []string{"serve", "-addr", "127.0.0.1:0", "-log-level", "info", "-log-format", "text", "-widget-origins", shopOrigin, "-data", filepath.Join(tmp, "data"), "-chat-rate", strconv.Itoa(o.chatRate)}
 	if o.articles > 0 {
 		dir := filepath.Join(tmp, "content")
 		fmt.Fprintf(stderr, "generating %d articles…\n", o.articles)
