@@ -103,8 +103,9 @@ func (d *driver) work(ctx context.Context, until time.Time, w *worker) {
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
+	hello := &conv{id: "hello"}
 	for ctx.Err() == nil && time.Now().Before(until) {
-		c := &conv{id: "hello"}
+		c := hello
 		if !d.hello {
 			c = <-d.convs
 		}
