@@ -1,9 +1,11 @@
 package chat
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -155,5 +157,54 @@ func TestGroupCommitLoneWrite(t *testing.T) {
 	db.Close()
 	if err := c.update(put("late")); !errors.Is(err, bbolt.ErrDatabaseNotOpen) {
 		t.Errorf("write to a closed database: %v", err)
+	}
+}
+
+// TestRetriedBatchKeepsIndexes checks that a conversation started in a
+// batch retried without a failing write is still indexed by its customer.
+func TestRetriedBatchKeepsIndexes(t *testing.T) {
+	ctx := context.Background()
+	b := New(mustOpenKB(t), mustOpenDB(t, filepath.Join(t.TempDir(), "g.db")), Options{})
+	mustConv(t, b, nil) // migrated, buckets made
+	release := make(chan struct{})
+	done := make(chan error, 3)
+	go func() {
+		done <- b.update(func(*bbolt.Tx) error { <-release; return nil })
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b.writes.mu.Lock()
+		taken := b.writes.running && len(b.writes.pending) == 0
+		b.writes.mu.Unlock()
+		if taken {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first write never started")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	var id string
+	go func() {
+		c, err := b.Start(ctx, &Identity{CustomerID: "cli-7", Email: "lea@exemple.fr"})
+		if err == nil {
+			id = c.ID
+		}
+		done <- err
+	}()
+	queued(t, &b.writes, 1)
+	go func() { done <- b.update(func(*bbolt.Tx) error { return ErrConversationFull }) }()
+	queued(t, &b.writes, 2)
+	close(release)
+	var errs []error
+	for range 3 {
+		errs = append(errs, <-done)
+	}
+	if n := len(slices.DeleteFunc(errs, func(err error) bool { return err == nil })); n != 1 {
+		t.Fatalf("errors %v, want the failing write's only", errs)
+	}
+	ex, err := b.Forget(ctx, "lea@exemple.fr", false)
+	if err != nil || len(ex.Conversations) != 1 || ex.Conversations[0].ID != id {
+		t.Errorf("forget after a retried batch: %+v, %v, want the conversation %s", ex, err, id)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"go.etcd.io/bbolt"
 )
@@ -54,19 +55,30 @@ func (b *Bot) Prune(ctx context.Context) (Pruned, error) {
 		// The conversations idle since before the cutoff come first in
 		// the time index: read no other.
 		if idx := tx.Bucket(bucketUpdated); idx != nil {
+			var keys [][]byte
 			c := idx.Cursor()
 			end := updatedKey(cutoff, nil)
 			for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
 				if len(k) == 8+16 {
-					gone = append(gone, hex.EncodeToString(k[8:]))
+					keys = append(keys, slices.Clone(k))
 				}
 			}
-			for _, id := range gone {
-				if err := deleteConversation(tx, id); err != nil {
+			p.Conversations = 0
+			for _, k := range keys {
+				id := hex.EncodeToString(k[8:])
+				gone = append(gone, id)
+				switch err := deleteConversation(tx, id); {
+				case errors.Is(err, ErrNotFound):
+					// An entry left without its conversation: drop it.
+					if err := idx.Delete(k); err != nil {
+						return err
+					}
+				case err != nil:
 					return err
+				default:
+					p.Conversations++
 				}
 			}
-			p.Conversations = len(gone)
 		}
 		n, err := deleteWhere(tx, bucketCases, func(v []byte) bool {
 			var c Case

@@ -126,9 +126,9 @@ func (b *Bot) Start(ctx context.Context, who *Identity) (*Conversation, error) {
 		return nil, err
 	}
 	now := b.opts.Now().UTC()
-	m := meta{ID: id, Created: now, Updated: now, Identity: who}
 	err = b.update(func(tx *bbolt.Tx) error {
 		key, _ := convKey(id)
+		m := meta{ID: id, Created: now, Updated: now, Identity: who} // afresh if the batch is retried
 		return putMeta(tx, key, nil, &m, nil)
 	})
 	if err != nil {
@@ -245,7 +245,11 @@ func putMeta(tx *bbolt.Tx, key []byte, old, m *meta, mentions []string) error {
 
 // updatedKey sorts conversations by their last activity.
 func updatedKey(t time.Time, key []byte) []byte {
-	return append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(key)), uint64(max(t.UnixNano(), 0))), key...)
+	var ns uint64
+	if t.Unix() > 0 { // before 1970 (the zero time): first
+		ns = uint64(t.UnixNano())
+	}
+	return append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(key)), ns), key...)
 }
 
 func customerKey(who string, key []byte) []byte {
