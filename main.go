@@ -446,7 +446,9 @@ type program struct {
 	srv   *server.Server
 	ctl   *control
 	users *accounts.Store
-	ln    net.Listener
+	// reports keeps the counters behind /reports.
+	reports *reports.Book
+	ln      net.Listener
 	// pruning is closed to stop the retention job, which closes pruned.
 	pruning, pruned chan struct{}
 	served          chan error
@@ -520,6 +522,7 @@ func (p *program) start(ctx context.Context) (err error) {
 		return fmt.Errorf("time zone %q: %w", p.cfg.TimeZone, err)
 	}
 	book := reports.New(db, reports.Options{Location: loc, Now: p.now})
+	p.reports = book
 	bot := chat.New(k, db, chat.Options{Reports: book, ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, ContactArticle: shop.ContactArticle, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
 		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
 		LiveChatWait: p.cfg.LiveChatWait, AttachmentsDir: filepath.Join(p.cfg.DataDir, "attachments"),
@@ -577,6 +580,9 @@ func (p *program) prune(every time.Duration) {
 			p.logger.Error("retention: pruning failed", "err", err)
 		case n.Conversations > 0 || n.Cases > 0:
 			p.logger.Info("retention: pruned", "conversations", n.Conversations, "cases", n.Cases, "months", p.cfg.RetentionMonths)
+		}
+		if _, err := p.reports.Prune(context.Background()); err != nil {
+			p.logger.Error("retention: pruning report states failed", "err", err)
 		}
 		if _, err := p.users.PruneSessions(); err != nil {
 			p.logger.Error("retention: pruning sessions failed", "err", err)

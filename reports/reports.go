@@ -13,7 +13,9 @@
 package reports
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -30,7 +32,7 @@ import (
 var (
 	bucketDays     = []byte("report_days")          // one sub-bucket per day: counter -> int64
 	bucketConvs    = []byte("report_conversations") // conversation id -> convState
-	bucketContacts = []byte("report_contacts")      // customer or order key -> lastContact
+	bucketContacts = []byte("report_contacts")      // digest of a customer or order -> lastContact
 	bucketNames    = []byte("report_names")         // article id -> title
 )
 
@@ -149,7 +151,7 @@ func dayKey(t time.Time, loc *time.Location) string {
 type convState struct {
 	Day         string    `json:"d"` // of the first contact: the day it is counted on
 	Last        time.Time `json:"l"`
-	Keys        []string  `json:"k,omitempty"` // customer:, email:, order:
+	Keys        []string  `json:"k,omitempty"` // digests of the customer, e-mail, order
 	Answered    int       `json:"a,omitempty"`
 	Topic       string    `json:"t,omitempty"` // last article answered
 	Misses      int       `json:"m,omitempty"` // consecutive
@@ -253,17 +255,16 @@ func (st *convState) contrib() []string {
 	return k
 }
 
-// keys are the customer and order an event names.
+// keys are the customer and order an event names, as digests: reports
+// must hold no personal data, only whether two contacts are the same
+// customer or order.
 func (e *Event) keys() []string {
 	var k []string
-	if e.Customer != "" {
-		k = append(k, "customer:"+e.Customer)
-	}
-	if e.Email != "" {
-		k = append(k, "email:"+strings.ToLower(e.Email))
-	}
-	if e.Order != "" {
-		k = append(k, "order:"+e.Order)
+	for _, v := range []struct{ kind, value string }{{"customer:", e.Customer}, {"email:", strings.ToLower(strings.TrimSpace(e.Email))}, {"order:", e.Order}} {
+		if v.value != "" {
+			sum := sha256.Sum256([]byte(v.kind + v.value))
+			k = append(k, v.kind+hex.EncodeToString(sum[:12]))
+		}
 	}
 	return k
 }

@@ -244,3 +244,29 @@ func TestSimilar(t *testing.T) {
 		t.Fatalf("groups: %+v", got)
 	}
 }
+
+func TestPruneForgetsWhatNoLongerSettles(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	b := mustBook(t, time.UTC, c)
+	e := answer("old", c.t, "retour")
+	e.Customer = "cli-1"
+	recent := answer("recent", c.t.Add(28*24*time.Hour), "retour") // its state stays
+	mustRecord(t, b, e, recent)
+	c.t = c.t.Add(31 * 24 * time.Hour)
+	n, err := b.Prune(context.Background())
+	if err != nil || n != 2 {
+		t.Fatalf("pruned %d, %v; want the state and the last contact", n, err)
+	}
+	// The day keeps its counters, and the customer coming back now is a
+	// first contact again.
+	e = answer("new", c.t, "retour")
+	e.Customer = "cli-1"
+	mustRecord(t, b, e)
+	r := mustReport(t, b, c.t.Add(-40*24*time.Hour), c.t)
+	if got, want := r.Total("resolved"), int64(3); got != want {
+		t.Errorf("resolved: %d, want %d", got, want)
+	}
+	if got := r.Total("recontacted"); got != 0 {
+		t.Errorf("re-contacted after a month: %d, want 0", got)
+	}
+}

@@ -46,11 +46,17 @@ type reportPreset struct {
 type reportSection struct {
 	ID, Title, Intro string
 	Figures          []reportFigure
-	Charts           []template.HTML
+	Charts           []reportChart
 	Tables           []*reportTable
 }
 
 type reportFigure struct{ Label, Value, Detail string }
+
+// reportChart is an SVG chart and its visible caption.
+type reportChart struct {
+	Caption string
+	SVG     template.HTML
+}
 
 // reportTable is a table of the page, also exported as CSV.
 type reportTable struct {

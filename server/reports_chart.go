@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"github.com/guichet/guichet/reports"
 )
@@ -26,7 +27,7 @@ const (
 
 // timeChart is a stacked bar chart of series over the report's days, by
 // week when the range is long.
-func timeChart(id, title, desc string, days []reports.Day, series []chartSeries) template.HTML {
+func timeChart(id, title, desc string, days []reports.Day, series []chartSeries) reportChart {
 	step := 1
 	if len(days) > maxBars {
 		step = 7
@@ -36,14 +37,16 @@ func timeChart(id, title, desc string, days []reports.Day, series []chartSeries)
 	for i, s := range series {
 		grouped[i] = chartSeries{Label: s.Label, Class: s.Class}
 	}
-	for start := 0; start < len(days); start += step {
-		end := min(start+step, len(days))
-		d := days[start].Date
-		label := fmt.Sprintf("%d/%02d", d.Day(), int(d.Month()))
-		if step > 1 {
-			label = "sem. du " + label
+	// Weeks are counted back from the last day, so that the latest week
+	// is whole; the first may be shorter.
+	first := len(days) % step
+	for start := 0; start < len(days); {
+		end := start + step
+		if start == 0 && first > 0 {
+			end = first
 		}
-		labels = append(labels, label)
+		end = min(end, len(days))
+		labels = append(labels, shortDay(days[start].Date))
 		for i, s := range series {
 			var n int64
 			for _, v := range s.Values[start:end] {
@@ -51,14 +54,20 @@ func timeChart(id, title, desc string, days []reports.Day, series []chartSeries)
 			}
 			grouped[i].Values = append(grouped[i].Values, n)
 		}
+		start = end
+	}
+	if step > 1 {
+		title += " (par semaine)"
 	}
 	return barChart(id, title, desc, labels, grouped)
 }
 
+func shortDay(d time.Time) string { return fmt.Sprintf("%d/%02d", d.Day(), int(d.Month())) }
+
 // barChart draws stacked bars, one per label, as accessible SVG: a title
 // and a description, and each bar's figures in its own title (the table
 // beside the chart is the text alternative).
-func barChart(id, title, desc string, labels []string, series []chartSeries) template.HTML {
+func barChart(id, title, desc string, labels []string, series []chartSeries) reportChart {
 	var top int64
 	totals := make([]int64, len(labels))
 	for i := range labels {
@@ -84,7 +93,7 @@ func barChart(id, title, desc string, labels []string, series []chartSeries) tem
 	n := max(len(labels), 1)
 	slot := float64(chartPlotW) / float64(n)
 	barW := max(slot*0.7, 1)
-	every := max(1, (n+11)/12) // at most about 12 labels on the x axis
+	every := max(1, (n+9)/10) // at most about 10 labels on the x axis
 	for i, label := range labels {
 		x := chartLeft + slot*float64(i) + (slot-barW)/2
 		y := float64(chartTop + chartPlotH)
@@ -116,7 +125,7 @@ func barChart(id, title, desc string, labels []string, series []chartSeries) tem
 		fmt.Fprintf(&b, `<rect class="%s" x="%d" y="%d" width="12" height="12"/><text class="legend" x="%d" y="%d">%s</text>`, s.Class, x, y-10, x+18, y, esc(s.Label))
 	}
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return reportChart{Caption: title, SVG: template.HTML(b.String())}
 }
 
 // niceMax rounds the top of the y axis up to 1, 2 or 5 times a power of
