@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -235,5 +236,40 @@ func fillYear(tb testing.TB, db *bbolt.DB, book *reports.Book, now time.Time) {
 		if err != nil {
 			tb.Fatal(err)
 		}
+	}
+}
+
+// TestReportsContactsPer100Orders: the demo source counts its orders; an
+// order system without GET /stats/orders gets a French explanation.
+func TestReportsContactsPer100Orders(t *testing.T) {
+	now := time.Date(2026, 12, 1, 11, 0, 0, 0, paris())
+	s, bot, _, _ := mustReportsServer(t, now)
+	ctx := context.Background()
+	for range 3 {
+		c, _ := bot.Start(ctx, nil)
+		bot.Send(ctx, c.ID, chat.Message{Text: "Comment annuler ma commande ?"})
+	}
+	old := httptest.NewServer(http.NotFoundHandler())
+	defer old.Close()
+	without := New(Config{Reports: s.cfg.Reports, Orders: orders.Meter(orders.NewHTTP(orders.HTTPConfig{BaseURL: old.URL}))}, s.bot, s.kb, s.accounts, s.logger)
+	for _, tc := range []struct {
+		name string
+		s    *Server
+		want string
+	}{
+		// The 14 demo orders are placed within 30 days but one: 3
+		// contacts for 13 orders.
+		{"demo", s, "23,1"},
+		{"without the endpoint", without, "ne donne pas le nombre de commandes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &browser{t: t, s: tc.s, cookies: map[string]string{}}
+			b.login("root", "un mot de passe solide")
+			_, body := b.do("GET", "/reports", nil)
+			i := strings.Index(body, `data-testid="section-commandes"`)
+			if i < 0 || !strings.Contains(body[i:], tc.want) {
+				t.Errorf("contacts per 100 orders lack %q", tc.want)
+			}
+		})
 	}
 }
