@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,12 +51,23 @@ type reportSection struct {
 	Tables           []*reportTable
 }
 
+// tables are the section's tables and those of its charts.
+func (sec *reportSection) tables() []*reportTable {
+	out := slices.Clone(sec.Tables)
+	for _, c := range sec.Charts {
+		out = append(out, c.Data)
+	}
+	return out
+}
+
 type reportFigure struct{ Label, Value, Detail string }
 
 // reportChart is an SVG chart and its visible caption.
 type reportChart struct {
 	Caption string
 	SVG     template.HTML
+	// Data is the chart as a table: its text alternative, exported too.
+	Data *reportTable
 }
 
 // reportTable is a table of the page, also exported as CSV.
@@ -129,7 +141,7 @@ func (s *Server) handleReportsCSV(c *fiber.Ctx) error {
 	}
 	id := strings.TrimSuffix(c.Params("table"), ".csv")
 	for _, sec := range d.Sections {
-		for _, t := range sec.Tables {
+		for _, t := range sec.tables() {
 			if t.ID != id {
 				continue
 			}
@@ -214,7 +226,7 @@ func (s *Server) reportsPage(c *fiber.Ctx) (*reportsData, error) {
 			v.perOrder(c.UserContext(), from, to.AddDate(0, 0, 1)), v.unanswered(questions)}
 	}
 	for _, sec := range d.Sections {
-		for _, t := range sec.Tables {
+		for _, t := range sec.tables() {
 			t.CSV = "/reports/export/" + t.ID + ".csv?" + d.Query
 		}
 	}

@@ -46,7 +46,11 @@ func timeChart(id, title, desc string, days []reports.Day, series []chartSeries)
 			end = first
 		}
 		end = min(end, len(days))
-		labels = append(labels, shortDay(days[start].Date))
+		label := shortDay(days[start].Date)
+		if end-start > 1 {
+			label = "du " + label + " au " + shortDay(days[end-1].Date)
+		}
+		labels = append(labels, label)
 		for i, s := range series {
 			var n int64
 			for _, v := range s.Values[start:end] {
@@ -62,7 +66,7 @@ func timeChart(id, title, desc string, days []reports.Day, series []chartSeries)
 	return barChart(id, title, desc, labels, grouped)
 }
 
-func shortDay(d time.Time) string { return fmt.Sprintf("%d/%02d", d.Day(), int(d.Month())) }
+func shortDay(d time.Time) string { return d.Format("02/01/2006") }
 
 // barChart draws stacked bars, one per label, as accessible SVG: a title
 // and a description, and each bar's figures in its own title (the table
@@ -114,7 +118,7 @@ func barChart(id, title, desc string, labels []string, series []chartSeries) rep
 				chartLeft+slot*float64(i), chartTop, slot, chartPlotH, esc(label), esc(strings.Join(parts, ", ")))
 		}
 		if i%every == 0 {
-			fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+barW/2, chartTop+chartPlotH+16, esc(label))
+			fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+barW/2, chartTop+chartPlotH+16, esc(axisLabel(label)))
 		}
 	}
 	fmt.Fprintf(&b, `<line class="axis" x1="%d" x2="%d" y1="%d" y2="%d"/>`, chartLeft, chartW-chartRight, chartTop+chartPlotH, chartTop+chartPlotH)
@@ -125,7 +129,30 @@ func barChart(id, title, desc string, labels []string, series []chartSeries) rep
 		fmt.Fprintf(&b, `<rect class="%s" x="%d" y="%d" width="12" height="12"/><text class="legend" x="%d" y="%d">%s</text>`, s.Class, x, y-10, x+18, y, esc(s.Label))
 	}
 	b.WriteString(`</svg>`)
-	return reportChart{Caption: title, SVG: template.HTML(b.String())}
+	data := &reportTable{ID: id, Caption: "Données : " + strings.ToLower(title[:1]) + title[1:], Head: []string{"Période"}}
+	for _, s := range series {
+		data.Head = append(data.Head, s.Label)
+	}
+	for i, label := range labels {
+		row := []string{label}
+		for _, s := range series {
+			row = append(row, number(s.Values[i]))
+		}
+		data.Rows = append(data.Rows, row)
+	}
+	return reportChart{Caption: title, SVG: template.HTML(b.String()), Data: data}
+}
+
+// axisLabel is what the x axis shows of a bar's label: its first day,
+// without the year (« 1/12 »).
+func axisLabel(label string) string {
+	if rest, ok := strings.CutPrefix(label, "du "); ok {
+		label, _, _ = strings.Cut(rest, " ")
+	}
+	if d, err := time.Parse("02/01/2006", label); err == nil {
+		return fmt.Sprintf("%d/%02d", d.Day(), int(d.Month()))
+	}
+	return label
 }
 
 // niceMax rounds the top of the y axis up to 1, 2 or 5 times a power of

@@ -157,6 +157,11 @@ func TestReportsCSV(t *testing.T) {
 	if body != want {
 		t.Errorf("CSV:\n%q\nwant\n%q", body, want)
 	}
+	// A chart's data is exported too, day by day.
+	_, body = b.do("GET", "/reports/export/chart-outcomes.csv?from=2026-11-30&to=2026-12-01", nil)
+	if want := "\ufeffPériode;Répondu;Précision demandée;Sans réponse;Autres (salutations, commande demandée…)\n30/11/2026;0;0;0;0\n01/12/2026;1;0;2;0\n"; body != want {
+		t.Errorf("chart CSV:\n%q\nwant\n%q", body, want)
+	}
 	_, body = b.do("GET", "/reports/export/articles.csv?from=2026-11-25&to=2026-12-01", nil)
 	if !strings.Contains(body, "Annuler une commande;1;100,0\u00a0%") {
 		t.Errorf("articles CSV: %q", body)
