@@ -54,6 +54,16 @@ func (b *Bot) reportCases(tx *bbolt.Tx, convID string) error {
 	if b.opts.Reports == nil || bk == nil {
 		return nil
 	}
+	// A case closed from the console names no agent: the conversation's
+	// assignee handled it.
+	var assignee string
+	if c := convBucket(tx, convID); c != nil {
+		conv, err := readMeta(c)
+		if err != nil {
+			return err
+		}
+		assignee = conv.Assignee
+	}
 	return bk.ForEach(func(_, v []byte) error {
 		var cs Case
 		if err := json.Unmarshal(v, &cs); err != nil {
@@ -61,6 +71,9 @@ func (b *Bot) reportCases(tx *bbolt.Tx, convID string) error {
 		}
 		if cs.Conversation != convID || cs.State != CaseClosed {
 			return nil
+		}
+		if cs.Agent == "" {
+			cs.Agent = assignee
 		}
 		return b.reportCase(tx, &cs)
 	})

@@ -57,16 +57,28 @@ func TestReportsCountWhatChatStores(t *testing.T) {
 	if err := b.Rate(ctx, live.ID, 5, ""); err != nil {
 		t.Fatal(err)
 	}
+	// bob takes a live chat and closes it without writing: it is his.
+	quiet, _ := b.Start(ctx, nil)
+	mustSend(t, b, quiet.ID, Message{Text: "je veux parler à un conseiller"})
+	if _, err := b.Handoff(ctx, quiet.ID, HandoffRequest{Channel: ChannelLiveChat}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.TakeOver(ctx, quiet.ID, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CloseCase(ctx, quiet.ID, "bob", "Autre"); err != nil {
+		t.Fatal(err)
+	}
 
 	r, err := book.Report(ctx, clock.t, clock.t)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]int64{
-		"conv": 2, "resolved": 1, "resolved_known": 1, "conv_person": 1, "conv_anon": 1,
+		"conv": 3, "resolved": 1, "resolved_known": 1, "conv_person": 2, "conv_anon": 2, "agent_conv\x00bob": 1, "agent_close_n\x00bob": 1,
 		"chat_helpful\x00annuler-commande": 1, "ces_n": 1, "ces_sum": 4,
-		"handoff_channel\x00live_chat": 1, "handoff_reason\x00asked": 1, "wait_n": 1, "wait_s": 180,
-		"closes": 1, "close_reason\x00Remboursement": 1, "close_s": 13 * 60, "agent_close_n\x00alice": 1,
+		"handoff_channel\x00live_chat": 2, "handoff_reason\x00asked": 2, "wait_n": 1, "wait_s": 180,
+		"closes": 2, "close_reason\x00Remboursement": 1, "close_s": 13 * 60, "agent_close_n\x00alice": 1,
 		"csat_n": 1, "csat_sum": 5, "agent_csat_sum\x00alice": 5,
 	} {
 		if got := r.Total(key); got != want {
