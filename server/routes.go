@@ -101,6 +101,14 @@ func (s *Server) routes() {
 	s.app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(staticFS), PathPrefix: "static", MaxAge: 300}))
 	console.Get("/editor", s.requireRole(accounts.RoleEditor), s.handleEditor)
 
+	// Learning from customers (learn.go): the questions to learn from, and
+	// a draft tested on the past questions before it is published.
+	editor := s.requireRole(accounts.RoleEditor)
+	console.Get("/editor/questions", editor, s.handleQuestions)
+	console.Get("/editor/fragments/questions", editor, s.handleQuestionsFragment)
+	console.Post("/editor/draft-tests", editor, s.handleDraftTestStart)
+	console.Get("/editor/draft-tests/:id", editor, s.handleDraftTest)
+
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 

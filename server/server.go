@@ -19,6 +19,7 @@ import (
 	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/learn"
 	"github.com/guichet/guichet/orders"
 )
 
@@ -66,6 +67,7 @@ type Server struct {
 	bot      *chat.Bot
 	kb       *kb.KB
 	accounts *accounts.Store
+	learn    *learn.Learner
 	logger   *slog.Logger
 	cfg      Config
 
@@ -92,7 +94,7 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
-	s := &Server{bot: bot, kb: k, accounts: users, logger: logger, cfg: cfg, streams: map[string]int{}}
+	s := &Server{bot: bot, kb: k, accounts: users, learn: learn.New(bot, k), logger: logger, cfg: cfg, streams: map[string]int{}}
 	s.helpCSS, s.helpCSSVersion = helpStylesheet(cfg.Color)
 	s.metrics = newMetrics()
 	s.app = fiber.New(fiber.Config{

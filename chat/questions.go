@@ -1,0 +1,103 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/guichet/guichet/nlu"
+)
+
+// PastQuestion is a question a customer asked, masked as in the review
+// list, with what the bot did with it then.
+type PastQuestion struct {
+	Conversation string    `json:"conversation"`
+	At           time.Time `json:"at"`
+	Text         string    `json:"text"`
+	// Outcome and Article are the bot's reply at the time ("" for a
+	// message relayed to an agent).
+	Outcome Outcome `json:"outcome,omitempty"`
+	Article string  `json:"article,omitempty"`
+}
+
+// PastQuestions returns the questions customers typed since a time, oldest
+// first: their own words, not clicks, greetings, thanks or requests for a
+// person. E-mail addresses, phone numbers, order numbers and postcodes are
+// masked.
+func (b *Bot) PastQuestions(ctx context.Context, since time.Time) ([]PastQuestion, error) {
+	var out []PastQuestion
+	err := b.db.View(func(tx *bbolt.Tx) error {
+		return eachTurn(tx, since, func(convID string, t Turn) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if t.Text == "" || t.Choice != "" || (t.From != "" && t.From != "customer") {
+				return nil
+			}
+			if acts, only := nlu.Acts(t.Text); only || slices.Contains(acts, nlu.ActHuman) {
+				return nil
+			}
+			q := PastQuestion{Conversation: convID, At: t.At, Text: maskPersonal(t.Text), Outcome: t.Reply.Outcome, Article: t.Reply.ArticleID}
+			if t.From == "customer" {
+				q.Outcome = ""
+			}
+			out = append(out, q)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("past questions: %w", err)
+	}
+	slices.SortStableFunc(out, func(a, b PastQuestion) int { return a.At.Compare(b.At) })
+	return out, nil
+}
+
+// eachTurn calls fn with every stored turn at or after since, conversation
+// by conversation, in the order each was stored.
+func eachTurn(tx *bbolt.Tx, since time.Time, fn func(convID string, t Turn) error) error {
+	root := tx.Bucket(bucketConversations)
+	if root == nil {
+		return nil
+	}
+	return root.ForEachBucket(func(k []byte) error {
+		c := root.Bucket(k)
+		m, err := readMeta(c)
+		if err != nil {
+			return err
+		}
+		if m.Updated.Before(since) {
+			return nil
+		}
+		id := string(k)
+		return c.Bucket(keyTurns).ForEach(func(_, v []byte) error {
+			var t Turn
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("decode turn of %q: %w", id, err)
+			}
+			if t.At.Before(since) {
+				return nil
+			}
+			return fn(id, t)
+		})
+	})
+}
+
+// Judge is the decision the bot makes on a ranking (see rank): answer the
+// best article, offer a choice, or miss. It lets a caller rank with another
+// matcher, such as one trained on a draft, and decide exactly as the bot
+// would.
+func (b *Bot) Judge(m nlu.Match) Outcome {
+	switch {
+	case m.Elsewhere != "" || len(m.Candidates) == 0:
+		return OutcomeMiss
+	case m.Confidence >= b.opts.AnswerAt:
+		return OutcomeAnswer
+	case m.InScope >= b.opts.ClarifyAt:
+		return OutcomeClarify
+	}
+	return OutcomeMiss
+}
