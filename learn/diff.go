@@ -72,6 +72,8 @@ type Diff struct {
 	Answered []Change `json:"answered"`
 	Missed   []Change `json:"missed"`
 	Counts   Counts   `json:"counts"`
+	// Limit is how many changes each list shows at most (the most asked).
+	Limit int `json:"limit"`
 }
 
 // ranker ranks a question: the live knowledge base or a trial.
@@ -118,7 +120,7 @@ func verdicts(ctx context.Context, texts []string, r ranker, judge func(nlu.Matc
 // diff compares the verdicts on each group before and after the draft of
 // article (which replaces original, "" for a new one).
 func diff(groups []group, before, after []Verdict, article, original string) *Diff {
-	d := &Diff{Article: article, Distinct: len(groups), Gained: []Change{}, Lost: []Change{}, Answered: []Change{}, Missed: []Change{}}
+	d := &Diff{Article: article, Distinct: len(groups), Limit: maxListed, Gained: []Change{}, Lost: []Change{}, Answered: []Change{}, Missed: []Change{}}
 	ours := func(v Verdict) bool {
 		return v.Outcome == chat.OutcomeAnswer && (v.Article == article || v.Article == original)
 	}

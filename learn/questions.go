@@ -72,7 +72,7 @@ func (l *Learner) Questions(ctx context.Context, order string) ([]Question, erro
 		}
 		return q
 	}
-	for _, r := range reviews {
+	for _, r := range slices.Backward(reviews) { // oldest first: the newest wording wins a tie
 		if r.At.Before(since) {
 			continue
 		}

@@ -117,9 +117,9 @@ type suggestionLink struct{ Title, Href string }
 // questionsPage is the data of the questions page and its fragment.
 type questionsPage struct {
 	pageData
-	Rows  []questionRow
-	Order string
-	Total int
+	Rows    []questionRow
+	Order   string
+	Summary string
 }
 
 // questions builds the page's data, in the order asked (?tri=).
@@ -137,6 +137,7 @@ func (s *Server) questions(c *fiber.Ctx) (*questionsPage, error) {
 		d.User, d.CanEdit = u.Name, u.Role.Allows(accounts.RoleEditor)
 	}
 	d.CSRF, _ = c.Locals("csrf").(string)
+	asked := 0
 	for _, q := range qs {
 		row := questionRow{Question: q, When: s.clock(q.Last, "02/01/2006 à 15:04"), What: whatHappened(q)}
 		for _, a := range q.Suggested {
@@ -144,7 +145,14 @@ func (s *Server) questions(c *fiber.Ctx) (*questionsPage, error) {
 				Href: "/editor/articles/" + url.PathEscape(a.ID) + "/edit?exemple=" + url.QueryEscape(q.Text)})
 		}
 		d.Rows = append(d.Rows, row)
-		d.Total += q.Count
+		asked += q.Count
+	}
+	switch len(d.Rows) {
+	case 0:
+	case 1:
+		d.Summary = fmt.Sprintf("Une question, posée %s au cours des 90 derniers jours.", countTimes(asked))
+	default:
+		d.Summary = fmt.Sprintf("%d questions différentes, posées %s au cours des 90 derniers jours.", len(d.Rows), countTimes(asked))
 	}
 	return d, nil
 }
@@ -170,6 +178,13 @@ func whatHappened(q learn.Question) string {
 		parts = append(parts, times(q.Resolved, "résolue par un conseiller")+" avec "+strings.Join(titles, ", "))
 	}
 	return strings.Join(parts, " · ")
+}
+
+func countTimes(n int) string {
+	if n == 1 {
+		return "une fois"
+	}
+	return fmt.Sprintf("%d fois", n)
 }
 
 func times(n int, what string) string {

@@ -14,18 +14,25 @@ const T = {
   tested: (n, asked, s) => `${n} question${n > 1 ? "s" : ""} différente${n > 1 ? "s" : ""} (posée${asked > 1 ? "s" : ""} ${asked} fois) testée${n > 1 ? "s" : ""} en ${s}.`,
   none: "Aucune question passée ne change de réponse.",
   noQuestions: "Aucune question de client n’est enregistrée sur les 90 derniers jours : rien à comparer pour l’instant.",
+  // Counts are askings: a question asked 3 times counts 3.
   lists: {
-    gained: ["dt-gain", "obtiendraient cet article"],
-    lost: ["dt-lost", "ne l’obtiendraient plus"],
-    answered: ["dt-answered", "passeraient de « sans réponse » à une réponse"],
-    missed: ["dt-missed", "passeraient d’une réponse à « sans réponse »"],
+    gained: ["dt-gain", "questions posées obtiendraient cet article"],
+    lost: ["dt-lost", "questions posées ne l’obtiendraient plus"],
+    answered: ["dt-answered", "questions posées passeraient de « sans réponse » à une réponse"],
+    missed: ["dt-missed", "questions posées passeraient d’une réponse à « sans réponse »"],
+  },
+  one: {
+    gained: "question posée obtiendrait cet article",
+    lost: "question posée ne l’obtiendrait plus",
+    answered: "question posée passerait de « sans réponse » à une réponse",
+    missed: "question posée passerait d’une réponse à « sans réponse »",
   },
   questions: (n) => `${n} fois`,
   head: ["Question", "Posée", "Avant", "Après"],
   miss: "sans réponse",
   clarify: (t) => `choix proposé, « ${t} » en premier`,
   answer: (t) => `« ${t} »`,
-  more: (n) => `Seules les ${n} premières sont listées.`,
+  more: (n) => `Seules les ${n} plus fréquentes sont listées.`,
 };
 
 const runs = new WeakMap(); // section -> the run in progress
@@ -55,11 +62,17 @@ function errorBox(message, fields) {
   return box;
 }
 
-function list(key, changes, count) {
-  const [cls, label] = T.lists[key];
+// label names a list for its count (« 1 question posée… », « 0 questions… »).
+function label(key, n) {
+  return n === 1 ? T.one[key] : T.lists[key][1];
+}
+
+function list(key, changes, count, limit) {
+  const cls = T.lists[key][0];
   const d = el("details", { class: "dt-list " + cls, "data-testid": "draft-test-" + key });
-  d.append(el("summary", {}, `${count} ${label}`));
+  d.append(el("summary", {}, `${count} ${label(key, count)}`));
   if (changes.length === 0) return d;
+  if (changes.length >= limit) d.append(el("p", {}, T.more(limit)));
   const body = el("tbody");
   for (const c of changes) {
     body.append(el("tr", {}, el("td", {}, "« " + c.question + " »"), el("td", {}, T.questions(c.count)),
@@ -82,13 +95,12 @@ function result(st) {
   const total = counts.gained + counts.lost + counts.answered + counts.missed;
   const grid = el("ul", { class: "dt-counts" });
   for (const key of Object.keys(T.lists)) {
-    const [cls, label] = T.lists[key];
-    grid.append(el("li", { class: cls }, el("strong", { "data-testid": "count-" + key }, String(counts[key])), label));
+    grid.append(el("li", { class: T.lists[key][0] }, el("strong", { "data-testid": "count-" + key }, String(counts[key])), label(key, counts[key])));
   }
   out.push(grid);
   if (total === 0) out.push(el("p", { class: "dt-none" }, T.none));
   for (const key of Object.keys(T.lists)) {
-    out.push(list(key, d[key], counts[key]));
+    out.push(list(key, d[key], counts[key], d.limit));
   }
   return out;
 }

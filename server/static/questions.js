@@ -45,5 +45,6 @@
   }
   setInterval(() => { if (!document.hidden) refresh(); }, 20000);
   document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });
+  window.addEventListener("focus", refresh);
   section.dataset.live = "1";
 })();
