@@ -52,9 +52,11 @@ type Learner struct {
 
 	mu    sync.Mutex
 	tests map[string]*draftTest
-	// live caches the live verdicts on past questions, by question key,
-	// for the knowledge base state liveOf (its article list).
+	// live caches the live verdicts on past questions and ranked the live
+	// ranking's best ids, by question key, for the knowledge base state
+	// liveOf (its article list): see fresh.
 	live   map[string]Verdict
+	ranked map[string][]string
 	liveOf []*kb.Article
 	used   map[*kb.Article]string // the start of each article's plain text (see agentArticle)
 }
@@ -205,11 +207,8 @@ func (l *Learner) test(ctx context.Context, t *draftTest, a *kb.Article, origina
 // liveVerdicts are the live knowledge base's verdicts on the groups, on one
 // core: those of earlier draft tests are reused until the content changes.
 func (l *Learner) liveVerdicts(ctx context.Context, groups []group, texts []string, done *atomic.Int64) ([]Verdict, error) {
-	arts := l.kb.Articles()
 	l.mu.Lock()
-	if l.live == nil || len(arts) != len(l.liveOf) || (len(arts) > 0 && &arts[0] != &l.liveOf[0]) {
-		l.live, l.liveOf = map[string]Verdict{}, arts // another state of the content
-	}
+	l.fresh()
 	cache := l.live
 	out := make([]Verdict, len(groups))
 	var todo []int
@@ -239,6 +238,15 @@ func (l *Learner) liveVerdicts(ctx context.Context, groups []group, texts []stri
 		}
 	}
 	return out, nil
+}
+
+// fresh empties the caches when the content changed since they were
+// filled. l.mu is held.
+func (l *Learner) fresh() {
+	arts := l.kb.Articles() // a new slice at each reload
+	if l.live == nil || len(arts) != len(l.liveOf) || (len(arts) > 0 && &arts[0] != &l.liveOf[0]) {
+		l.live, l.ranked, l.liveOf = map[string]Verdict{}, map[string][]string{}, arts
+	}
 }
 
 // maxCached bounds the live verdicts kept between draft tests.

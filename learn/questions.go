@@ -141,10 +141,32 @@ func (l *Learner) suggest(text string, used, judged []Article) []Article {
 	for _, a := range used {
 		add(a.ID)
 	}
-	for _, c := range l.kb.Match(text, Suggest+len(judged)+len(used)).Candidates {
-		add(c.ID)
+	for _, id := range l.best(text) {
+		add(id)
 	}
 	return out
+}
+
+// best is the live ranking's best ids for text, cached until the content
+// changes: the page refreshes often, and the questions change little.
+func (l *Learner) best(text string) []string {
+	key := questionKey(text)
+	l.mu.Lock()
+	l.fresh()
+	ids, ok := l.ranked[key]
+	l.mu.Unlock()
+	if ok {
+		return ids
+	}
+	for _, c := range l.kb.Match(text, 2*Suggest).Candidates {
+		ids = append(ids, c.ID)
+	}
+	l.mu.Lock()
+	if len(l.ranked) < maxCached {
+		l.ranked[key] = ids
+	}
+	l.mu.Unlock()
+	return ids
 }
 
 // resolvedQuestion is the question of a conversation an agent closed after
@@ -164,8 +186,8 @@ func (l *Learner) resolved(ctx context.Context, since time.Time) ([]resolvedQues
 		return nil, err
 	}
 	closed := map[string]bool{}
-	for _, c := range cases {
-		if c.State == chat.CaseClosed && c.Conversation != "" && !c.Closed.Before(since) {
+	for _, c := range cases { // newest first
+		if c.State == chat.CaseClosed && c.Conversation != "" && !c.Closed.Before(since) && len(closed) < maxResolved {
 			closed[c.Conversation] = true
 		}
 	}
@@ -211,6 +233,10 @@ func (l *Learner) resolved(ctx context.Context, since time.Time) ([]resolvedQues
 	}
 	return out, nil
 }
+
+// maxResolved bounds the closed conversations read (the newest), each a
+// transcript to read.
+const maxResolved = 300
 
 // startRunes is how much of an article's text identifies it in an agent's
 // reply.
