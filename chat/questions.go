@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -38,7 +39,7 @@ func (b *Bot) PastQuestions(ctx context.Context, since time.Time) ([]PastQuestio
 			if t.Text == "" || t.Choice != "" || (t.From != "" && t.From != "customer") {
 				return nil
 			}
-			if acts, only := nlu.Acts(t.Text); only || slices.Contains(acts, nlu.ActHuman) {
+			if acts, only := nlu.Acts(t.Text); only || slices.Contains(acts, nlu.ActHuman) || !hasWords(t.Text) {
 				return nil
 			}
 			q := PastQuestion{Conversation: convID, At: t.At, Text: maskPersonal(t.Text), Outcome: t.Reply.Outcome, Article: t.Reply.ArticleID}
@@ -54,6 +55,18 @@ func (b *Bot) PastQuestions(ctx context.Context, since time.Time) ([]PastQuestio
 	}
 	slices.SortStableFunc(out, func(a, b PastQuestion) int { return a.At.Compare(b.At) })
 	return out, nil
+}
+
+// hasWords tells whether text says something besides the personal data in
+// it: an order number or an e-mail address given when the bot asked for
+// one is not a question.
+func hasWords(text string) bool {
+	for _, e := range nlu.Extract(text) {
+		if _, ok := entityMasks[e.Kind]; ok {
+			text = text[:e.Start] + strings.Repeat(" ", e.End-e.Start) + text[e.End:]
+		}
+	}
+	return len(nlu.Analyze(text)) > 0
 }
 
 // eachTurn calls fn with every stored turn at or after since, conversation
