@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
@@ -21,7 +20,7 @@ func (s *Server) routes() {
 	s.app.Use(requestid.New())
 	s.app.Use(s.accessLog)
 	s.app.Use(s.smallBodies)
-	s.app.Use(compress.New(compress.Config{Next: func(c *fiber.Ctx) bool { return strings.HasSuffix(c.Path(), "/events") }}))
+	s.app.Use(s.compress)
 
 	s.app.Get("/", s.handleIndex)
 	s.app.Get("/widget.js", s.handleWidget)
