@@ -2,59 +2,32 @@ package learn
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/synth"
 )
 
-// syntheticContent builds n articles from the sample content, as chat's
-// benchmarks do: sample articles whose questions get words swapped and a
-// distinguishing word, so that the corpus is topically dense. It also
-// returns the sample's questions.
-func syntheticContent(tb testing.TB, n int) (fstest.MapFS, []string) {
-	tb.Helper()
-	base := mustKB(tb).Articles()
-	var vocab, questions []string
-	for _, a := range base {
-		for _, q := range a.Questions {
-			vocab = append(vocab, strings.Fields(q)...)
-			questions = append(questions, q)
-		}
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	fsys := fstest.MapFS{}
-	for i := range n {
-		a := base[i%len(base)]
-		var b strings.Builder
-		fmt.Fprintf(&b, "---\nid: art-%d\ntitle: %q\nquestions:\n", i, fmt.Sprintf("%s (modèle %d)", a.Title, i))
-		for _, q := range a.Questions[:min(7, len(a.Questions))] {
-			words := strings.Fields(q)
-			for range 2 {
-				words[rng.IntN(len(words))] = vocab[rng.IntN(len(vocab))]
-			}
-			fmt.Fprintf(&b, "  - %q\n", strings.Join(words, " ")+fmt.Sprintf(" réf%d", i))
-		}
-		fmt.Fprintf(&b, "---\n%s\n", a.Markdown)
-		fsys[fmt.Sprintf("art-%05d.md", i)] = &fstest.MapFile{Data: []byte(b.String())}
-	}
-	return fsys, questions
-}
-
-// BenchmarkDraftTest measures a whole draft test at 1,000 articles on 5,000
-// stored questions, nearly all different (the worst case: grouping saves
-// nothing): read and mask them, group them, train a matcher with the draft,
-// rank each with the live and the draft matcher, and compare.
+// BenchmarkDraftTest measures a whole draft test at 1,000 synthetic
+// articles on 5,000 stored questions, all different (synth's: the worst
+// case, grouping saves nothing): read and mask them, group them, train a
+// matcher with the draft, rank each with the live and the draft matcher,
+// and compare.
 func BenchmarkDraftTest(b *testing.B) {
 	const articles, asked = 1000, 5000
-	fsys, sample := syntheticContent(b, articles)
+	fsys, err := synth.Articles(articles)
+	if err != nil {
+		b.Fatal(err)
+	}
+	questions, err := synth.Questions(asked)
+	if err != nil {
+		b.Fatal(err)
+	}
 	k, err := kb.Open(kb.Options{Content: fsys, IndexPath: filepath.Join(b.TempDir(), "index")})
 	if err != nil {
 		b.Fatal(err)
@@ -62,7 +35,6 @@ func BenchmarkDraftTest(b *testing.B) {
 	defer k.Close()
 	c := &clock{time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
 	bot := mustBot(b, k, c)
-	rng := rand.New(rand.NewPCG(3, 4))
 	ctx := context.Background()
 	var conv *chat.Conversation
 	for i := range asked {
@@ -71,10 +43,8 @@ func BenchmarkDraftTest(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		words := strings.Fields(sample[rng.IntN(len(sample))])
-		words[rng.IntN(len(words))] = strings.Fields(sample[rng.IntN(len(sample))])[0]
 		c.t = c.t.Add(time.Minute)
-		if _, err := bot.Send(ctx, conv.ID, chat.Message{Text: strings.Join(words, " ")}); err != nil {
+		if _, err := bot.Send(ctx, conv.ID, chat.Message{Text: questions[i]}); err != nil {
 			b.Fatal(err)
 		}
 	}
