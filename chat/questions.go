@@ -36,17 +36,9 @@ func (b *Bot) PastQuestions(ctx context.Context, since time.Time) ([]PastQuestio
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if t.Text == "" || t.Choice != "" || (t.From != "" && t.From != "customer") {
-				return nil
+			if q, ok := pastQuestion(convID, t); ok {
+				out = append(out, q)
 			}
-			if acts, only := nlu.Acts(t.Text); only || slices.Contains(acts, nlu.ActHuman) || !hasWords(t.Text) {
-				return nil
-			}
-			q := PastQuestion{Conversation: convID, At: t.At, Text: maskPersonal(t.Text), Outcome: t.Reply.Outcome, Article: t.Reply.ArticleID}
-			if t.From == "customer" {
-				q.Outcome = ""
-			}
-			out = append(out, q)
 			return nil
 		})
 	})
@@ -55,6 +47,37 @@ func (b *Bot) PastQuestions(ctx context.Context, since time.Time) ([]PastQuestio
 	}
 	slices.SortStableFunc(out, func(a, b PastQuestion) int { return a.At.Compare(b.At) })
 	return out, nil
+}
+
+// ConversationQuestions returns a conversation's questions as PastQuestions does, and
+// the conversation (for what agents answered).
+func (b *Bot) ConversationQuestions(ctx context.Context, convID string) ([]PastQuestion, *Conversation, error) {
+	conv, err := b.Conversation(ctx, convID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []PastQuestion
+	for _, t := range conv.Turns {
+		if q, ok := pastQuestion(convID, t); ok {
+			out = append(out, q)
+		}
+	}
+	return out, conv, nil
+}
+
+// pastQuestion is the turn t as a past question, if it is one.
+func pastQuestion(convID string, t Turn) (PastQuestion, bool) {
+	if t.Text == "" || t.Choice != "" || (t.From != "" && t.From != "customer") {
+		return PastQuestion{}, false
+	}
+	if acts, only := nlu.Acts(t.Text); only || slices.Contains(acts, nlu.ActHuman) || !hasWords(t.Text) {
+		return PastQuestion{}, false
+	}
+	q := PastQuestion{Conversation: convID, At: t.At, Text: maskPersonal(t.Text), Outcome: t.Reply.Outcome, Article: t.Reply.ArticleID}
+	if t.From == "customer" {
+		q.Outcome = "" // relayed to an agent: the bot did not reply
+	}
+	return q, true
 }
 
 // hasWords tells whether text says something besides the personal data in

@@ -191,23 +191,10 @@ func (l *Learner) resolved(ctx context.Context, since time.Time) ([]resolvedQues
 			closed[c.Conversation] = true
 		}
 	}
-	if len(closed) == 0 {
-		return nil, nil
-	}
-	qs, err := l.bot.PastQuestions(ctx, since)
-	if err != nil {
-		return nil, err
-	}
-	byConv := map[string][]chat.PastQuestion{}
-	for _, q := range qs {
-		if closed[q.Conversation] {
-			byConv[q.Conversation] = append(byConv[q.Conversation], q)
-		}
-	}
 	starts := l.articleStarts()
 	var out []resolvedQuestion
-	for id, asked := range byConv {
-		conv, err := l.bot.Conversation(ctx, id)
+	for id := range closed {
+		asked, conv, err := l.bot.ConversationQuestions(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("resolved conversation: %w", err)
 		}
