@@ -63,6 +63,7 @@ func (s *Server) routes() {
 	api.Get("/conversations/:id/events", s.handleConversationEvents)
 	api.Post("/conversations/:id/typing", s.perMinute(s.cfg.ChatRate), s.handleCustomerTyping) // a limit of its own: typing is not chatting
 	api.Post("/conversations/:id/rating", chatLimit, s.handleRating)
+	api.Post("/conversations/:id/effort", chatLimit, s.handleEffort)
 	api.Post("/conversations/:id/attachments", chatLimit, s.handleCustomerAttach)
 	api.Get("/conversations/:id/attachments/:aid", s.handleAttachment)
 	api.Get("/conversations/:id/transcript", s.handleTranscript)
@@ -99,6 +100,11 @@ func (s *Server) routes() {
 	console.Get("/agent/conversations/:id/attachments/:aid", agent, s.handleAttachment)
 	s.app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(staticFS), PathPrefix: "static", MaxAge: 300}))
 	console.Get("/editor", s.requireRole(accounts.RoleEditor), s.handleEditor)
+	if s.cfg.Reports != nil {
+		// Reports: every role logs in; agents see their own figures.
+		console.Get("/reports", s.requireStaff, s.handleReports)
+		console.Get("/reports/export/:table", s.requireStaff, s.handleReportsCSV)
+	}
 
 	// Learning from customers (learn.go): the questions to learn from, and
 	// a draft tested on the past questions before it is published.
