@@ -49,6 +49,11 @@ type Learner struct {
 	bot  *chat.Bot
 	kb   *kb.KB
 	turn chan struct{} // held by the draft test running
+	// base ends with Close, and with it every draft test; runs counts
+	// those not finished.
+	base context.Context
+	stop context.CancelFunc
+	runs sync.WaitGroup
 
 	mu    sync.Mutex
 	tests map[string]*draftTest
@@ -64,7 +69,24 @@ type Learner struct {
 // New returns a learner over the bot's conversations and the live
 // knowledge base. It does no I/O.
 func New(bot *chat.Bot, k *kb.KB) *Learner {
-	return &Learner{bot: bot, kb: k, turn: make(chan struct{}, 1), tests: map[string]*draftTest{}}
+	base, stop := context.WithCancel(context.Background())
+	return &Learner{bot: bot, kb: k, turn: make(chan struct{}, 1), tests: map[string]*draftTest{}, base: base, stop: stop}
+}
+
+// Close stops the draft tests running or waiting, and waits for them to
+// end (or for ctx): call it before closing the database they read.
+func (l *Learner) Close(ctx context.Context) error {
+	l.mu.Lock() // no test starts once stopped (see StartDraftTest)
+	l.stop()
+	l.mu.Unlock()
+	done := make(chan struct{})
+	go func() { l.runs.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stop draft tests: %w", ctx.Err())
+	}
 }
 
 // Status is where a draft test is.
@@ -123,11 +145,12 @@ func (l *Learner) StartDraftTest(owner, file string, source []byte, original str
 			delete(l.tests, k)
 		}
 	}
-	if waiting >= maxWaiting {
+	if waiting >= maxWaiting || l.base.Err() != nil {
 		l.mu.Unlock()
 		return "", nil, ErrBusy
 	}
 	l.tests[id] = t
+	l.runs.Add(1)
 	l.mu.Unlock()
 	go l.run(t, a, original)
 	return id, nil, nil
@@ -135,12 +158,21 @@ func (l *Learner) StartDraftTest(owner, file string, source []byte, original str
 
 // run tests the draft a; it owns t until it sets finished.
 func (l *Learner) run(t *draftTest, a *kb.Article, original string) {
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer l.runs.Done()
+	ctx, cancel := context.WithTimeout(l.base, testTimeout)
 	defer cancel()
-	l.turn <- struct{}{}
-	defer func() { <-l.turn }()
+	var d *Diff
+	err := ctx.Err()
+	select {
+	case l.turn <- struct{}{}:
+		defer func() { <-l.turn }()
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
 	start := time.Now()
-	d, err := l.test(ctx, t, a, original)
+	if err == nil {
+		d, err = l.test(ctx, t, a, original)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	t.finished, t.took = time.Now(), time.Since(start)

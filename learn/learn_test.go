@@ -307,3 +307,29 @@ func TestPastQuestions(t *testing.T) {
 		t.Errorf("past questions = %q, want %q", texts, want)
 	}
 }
+
+// TestCloseStopsDraftTests: closing the learner ends the draft tests, so
+// that the database can close, and refuses new ones.
+func TestCloseStopsDraftTests(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
+	k := mustCorpusKB(t)
+	b := mustBot(t, k, c)
+	mustAsk(t, b, c, "Proposez-vous un emballage cadeau ?")
+	l := New(b, k)
+	src := []byte(article("emballage-cadeau", "L’emballage cadeau", []string{"Emballage cadeau ?", "Paquet cadeau ?"}, "Oui."))
+	id, _, err := l.StartDraftTest("ed", "cadeau.md", src, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := l.Close(ctx); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if s, err := l.Status(id, "ed"); err != nil || (s.State != StateDone && s.State != StateFailed) {
+		t.Errorf("after close: %+v %v, want the test ended", s, err)
+	}
+	if _, _, err := l.StartDraftTest("ed", "cadeau.md", src, ""); err != ErrBusy {
+		t.Errorf("a test started after close: %v", err)
+	}
+}

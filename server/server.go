@@ -128,7 +128,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.app.ShutdownWithContext(ctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	return nil
+	return s.learn.Close(ctx) // draft tests read the database main closes next
 }
 
 // App returns the Fiber app, so that tests can run requests in process.
