@@ -100,6 +100,7 @@ func TestDraftTestEndpoints(t *testing.T) {
 		{"an id already taken", editor, post + token, body("autre.md", strings.Replace(giftWrap, "emballage-cadeau", "suivi-colis", 1), ""),
 			http.StatusBadRequest, "invalid_draft", []string{"l’identifiant « suivi-colis » est déjà utilisé par suivi.md"}},
 		{"a path outside the content", editor, post + token, body("../x.md", giftWrap, ""), http.StatusBadRequest, "invalid_draft", []string{"chemin du fichier"}},
+		{"a draft too big", editor, post + token, body("x.md", giftWrap+strings.Repeat("Texte. ", 20000), ""), http.StatusRequestEntityTooLarge, "body_too_large", nil},
 		{"a valid draft", editor, post + token, body("services/emballage-cadeau.md", giftWrap, ""), http.StatusAccepted, "", nil},
 		{"an admin", admin, post + adminToken, body("services/emballage-cadeau.md", giftWrap, ""), http.StatusAccepted, "", nil},
 	} {
