@@ -13,6 +13,7 @@ import (
 
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/learn"
 )
 
 // errorBody is the JSON shape of every API error.
@@ -53,6 +54,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		body.Error.Fields = fe.Fields
 	}
+	var di draftInvalid
+	if errors.As(err, &di) {
+		body.Error.Fields = di.fields()
+	}
 	if code == "internal" {
 		body.Error.RequestID = rid
 	}
@@ -70,7 +75,14 @@ func pageMessage(status int, msg string) string {
 func classify(err error) (status int, code, msg string) {
 	var fe *fiber.Error
 	var bj badJSON
+	var di draftInvalid
 	switch {
+	case errors.As(err, &di):
+		return fiber.StatusBadRequest, "invalid_draft", di.message()
+	case errors.Is(err, learn.ErrNotFound):
+		return fiber.StatusNotFound, "not_found", msgDraftTestNotFound
+	case errors.Is(err, learn.ErrBusy):
+		return fiber.StatusServiceUnavailable, "busy", msgDraftTestsBusy
 	case errors.Is(err, kb.ErrNotFound):
 		return fiber.StatusNotFound, "not_found", msgArticleNotFound
 	case errors.Is(err, chat.ErrNotFound):

@@ -106,6 +106,14 @@ func (s *Server) routes() {
 		console.Get("/reports/export/:table", s.requireStaff, s.handleReportsCSV)
 	}
 
+	// Learning from customers (learn.go): the questions to learn from, and
+	// a draft tested on the past questions before it is published.
+	editor := s.requireRole(accounts.RoleEditor)
+	console.Get("/editor/questions", editor, s.handleQuestions)
+	console.Get("/editor/fragments/questions", editor, s.handleQuestionsFragment)
+	console.Post("/editor/draft-tests", editor, s.handleDraftTestStart)
+	console.Get("/editor/draft-tests/:id", editor, s.handleDraftTest)
+
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
 

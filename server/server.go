@@ -19,6 +19,7 @@ import (
 	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/learn"
 	"github.com/guichet/guichet/orders"
 	"github.com/guichet/guichet/reports"
 )
@@ -70,6 +71,7 @@ type Server struct {
 	bot      *chat.Bot
 	kb       *kb.KB
 	accounts *accounts.Store
+	learn    *learn.Learner
 	logger   *slog.Logger
 	cfg      Config
 
@@ -96,7 +98,7 @@ func New(cfg Config, bot *chat.Bot, k *kb.KB, users *accounts.Store, logger *slo
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
-	s := &Server{bot: bot, kb: k, accounts: users, logger: logger, cfg: cfg, streams: map[string]int{}}
+	s := &Server{bot: bot, kb: k, accounts: users, learn: learn.New(bot, k), logger: logger, cfg: cfg, streams: map[string]int{}}
 	s.helpCSS, s.helpCSSVersion = helpStylesheet(cfg.Color)
 	s.metrics = newMetrics()
 	s.app = fiber.New(fiber.Config{
@@ -126,7 +128,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.app.ShutdownWithContext(ctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
-	return nil
+	return s.learn.Close(ctx) // draft tests read the database main closes next
 }
 
 // App returns the Fiber app, so that tests can run requests in process.
