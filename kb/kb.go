@@ -57,8 +57,14 @@ type KB struct {
 	index  bleve.Index
 	render *renderer
 	snap   atomic.Pointer[snapshot]
-	mu     sync.Mutex // serialises reloads
+	mu     sync.Mutex // serialises reloads and the swap of a refreshed matcher
 	stop   func() error
+	closed bool // under mu: no more refreshes
+
+	// refresh asks the background builder for a matcher rebuilt from the
+	// whole content; a buffer of one coalesces bursts of changes.
+	refresh   chan struct{}
+	refreshed chan struct{} // closed when the builder has stopped
 }
 
 // snapshot is an immutable state of the knowledge base.
@@ -68,6 +74,11 @@ type snapshot struct {
 	sorted  []*Article
 	matcher *nlu.Matcher
 	errs    []*ValidationError
+	// gen counts the changes of what the matcher learns from; fresh tells
+	// that matcher was built from scratch on this generation, rather than
+	// patched by nlu.Matcher.Update.
+	gen   uint64
+	fresh bool
 
 	healthOnce sync.Once
 	health     []Health
@@ -84,14 +95,17 @@ func Open(opts Options) (*KB, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &KB{opts: opts, index: idx, render: newRenderer()}
+	k := &KB{opts: opts, index: idx, render: newRenderer(), refresh: make(chan struct{}, 1), refreshed: make(chan struct{})}
+	go k.refreshLoop()
 	if err := k.Reload(); err != nil {
+		k.stopRefresh()
 		idx.Close()
 		return nil, err
 	}
 	if opts.Dir != "" {
 		stop, err := k.watch(opts.Dir)
 		if err != nil {
+			k.stopRefresh()
 			idx.Close()
 			return nil, err
 		}
@@ -106,6 +120,7 @@ func (k *KB) Close() error {
 	if k.stop != nil {
 		errs = append(errs, k.stop())
 	}
+	k.stopRefresh()
 	if err := k.index.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close index: %w", err))
 	}
@@ -126,7 +141,15 @@ func (k *KB) Reload() error {
 	if err != nil {
 		return err
 	}
-	next.matcher = newMatcher(next.sorted, k.opts.Weights)
+	if prev == nil {
+		next.matcher, next.fresh = newMatcher(next.sorted, k.opts.Weights), true
+	} else if changed, removed := matcherDiff(prev, next); len(changed)+len(removed) > 0 {
+		// Only the changed articles are analysed now; what depends on the
+		// whole content follows in the background.
+		next.matcher, next.gen = prev.matcher.Update(changed, removed), prev.gen+1
+	} else {
+		next.matcher, next.gen, next.fresh = prev.matcher, prev.gen, prev.fresh
+	}
 	batch := k.index.NewBatch()
 	for id, a := range next.byID {
 		doc := docOf(a)
@@ -150,6 +173,9 @@ func (k *KB) Reload() error {
 		return fmt.Errorf("update index: %w", err)
 	}
 	k.snap.Store(next)
+	if !next.fresh && !k.closed {
+		k.askRefresh()
+	}
 	return nil
 }
 
@@ -163,11 +189,79 @@ func docOf(a *Article) indexDoc {
 func newMatcher(articles []*Article, w nlu.Weights) *nlu.Matcher {
 	docs := make([]nlu.Doc, len(articles))
 	for i, a := range articles {
-		docs[i] = nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags, Body: a.text,
-			Intents: a.Intents, FixedIntents: a.FixedIntents}
+		docs[i] = matcherDoc(a)
 	}
 	return nlu.NewMatcher(docs, w)
 }
+
+// matcherDoc is what the matcher learns of an article.
+func matcherDoc(a *Article) nlu.Doc {
+	return nlu.Doc{ID: a.ID, Title: a.Title, Questions: a.Questions, Tags: a.Tags, Body: a.text,
+		Intents: a.Intents, FixedIntents: a.FixedIntents}
+}
+
+// matcherDiff returns the articles of next the matcher of prev does not
+// know as they are, and the ids it knows that next no longer has, sorted.
+func matcherDiff(prev, next *snapshot) (changed []nlu.Doc, removed []string) {
+	for _, a := range next.sorted {
+		doc := matcherDoc(a)
+		if old, ok := prev.byID[a.ID]; !ok || !reflect.DeepEqual(matcherDoc(old), doc) {
+			changed = append(changed, doc)
+		}
+	}
+	for _, a := range prev.sorted {
+		if _, ok := next.byID[a.ID]; !ok {
+			removed = append(removed, a.ID)
+		}
+	}
+	return changed, removed
+}
+
+// askRefresh wakes the background builder; a request already pending
+// covers this one too, since the builder reads the content when it starts.
+func (k *KB) askRefresh() {
+	select {
+	case k.refresh <- struct{}{}:
+	default:
+	}
+}
+
+// refreshLoop rebuilds the matcher from scratch after changes, so that
+// term weights, the intent mapping, the trained models and calibration
+// follow the content, and swaps it in if the content has not changed
+// meanwhile (if it has, another request is pending).
+func (k *KB) refreshLoop() {
+	defer close(k.refreshed)
+	for range k.refresh {
+		s := k.snap.Load()
+		if s == nil || s.fresh {
+			continue
+		}
+		m := newMatcher(s.sorted, k.opts.Weights)
+		k.mu.Lock()
+		if cur := k.snap.Load(); cur.gen == s.gen && !cur.fresh && !k.closed {
+			k.snap.Store(&snapshot{byID: cur.byID, byFile: cur.byFile, sorted: cur.sorted, errs: cur.errs,
+				matcher: m, gen: cur.gen, fresh: true})
+		}
+		k.mu.Unlock()
+	}
+}
+
+// stopRefresh stops the background builder, after the build under way.
+func (k *KB) stopRefresh() {
+	k.mu.Lock()
+	if !k.closed {
+		k.closed = true
+		close(k.refresh)
+	}
+	k.mu.Unlock()
+	<-k.refreshed
+}
+
+// Refreshed tells whether the matcher has caught up with the content: false
+// while changes are served by a patched matcher and the background rebuild
+// has not swapped its result in.
+func (k *KB) Refreshed() bool { return k.snap.Load().fresh }
 
 // load parses every article file into a snapshot, without its matcher
 // (Reload trains it; Check does not need it). prev gives the last good

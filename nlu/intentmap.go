@@ -230,5 +230,6 @@ func (m *Matcher) Health() []Health {
 		}
 		out[d].Neighbours = ns
 	}
-	return out
+	// Slots an update emptied (see Update) are no articles.
+	return slices.DeleteFunc(out, func(h Health) bool { return h.ID == "" })
 }

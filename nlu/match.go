@@ -125,7 +125,18 @@ type Matcher struct {
 	vocab              *speller
 	maxIDF             float32
 	calib, scope       logistic // calibrations of Confidence and InScope
-	pool               sync.Pool
+	pool               *sync.Pool
+	// extra are the features an update added, beyond feats (see Update).
+	extra map[string]int32
+}
+
+// featID returns a feature's id.
+func (m *Matcher) featID(f string) (int32, bool) {
+	if id, ok := m.feats[f]; ok {
+		return id, true
+	}
+	id, ok := m.extra[f]
+	return id, ok
 }
 
 // sparse is a vector with sorted feature ids.
@@ -134,17 +145,54 @@ type sparse struct {
 	w   []float32
 }
 
-func toSparse(v map[int32]float64) sparse {
-	ids := make([]int32, 0, len(v))
-	for id := range v {
-		ids = append(ids, id)
+// vec64 is a vector being computed, with sorted feature ids and float64
+// weights.
+type vec64 struct {
+	ids []int32
+	w   []float64
+}
+
+func (v vec64) sort() {
+	if slices.IsSorted(v.ids) {
+		return
 	}
-	slices.Sort(ids)
-	w := make([]float32, len(ids))
-	for i, id := range ids {
-		w[i] = float32(v[id])
+	idx := make([]int, len(v.ids))
+	for i := range idx {
+		idx[i] = i
 	}
-	return sparse{ids, w}
+	slices.SortFunc(idx, func(a, b int) int { return int(v.ids[a]) - int(v.ids[b]) })
+	ids, w := slices.Clone(v.ids), slices.Clone(v.w)
+	for i, j := range idx {
+		v.ids[i], v.w[i] = ids[j], w[j]
+	}
+}
+
+func (v vec64) sparse() sparse {
+	w := make([]float32, len(v.w))
+	for i, x := range v.w {
+		w[i] = float32(x)
+	}
+	return sparse{slices.Clone(v.ids), w}
+}
+
+// normalized is c L2-normalised, summed in id order so that the result does
+// not depend on the map's iteration order.
+func normalized(c map[int32]float64) vec64 {
+	v := vec64{ids: make([]int32, 0, len(c))}
+	for id := range c {
+		v.ids = append(v.ids, id)
+	}
+	slices.Sort(v.ids)
+	norm := 0.0
+	for _, id := range v.ids {
+		norm += c[id] * c[id]
+	}
+	norm = math.Sqrt(norm)
+	v.w = make([]float64, len(v.ids))
+	for i, id := range v.ids {
+		v.w[i] = c[id] / norm
+	}
+	return v
 }
 
 // dot multiplies s with a dense vector indexed by feature id.
@@ -404,12 +452,12 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 	m.unitW = make([]float32, len(raw))
 	for u, fs := range raw {
 		vec := m.vector(fs)
-		m.units[u] = toSparse(vec)
+		m.units[u] = vec.sparse()
 		switch {
 		case u < m.examples:
 			m.unitW[u] = 1
-			for id, v := range vec {
-				cents[m.unitDoc[u]][id] += v
+			for i, id := range vec.ids {
+				cents[m.unitDoc[u]][id] += vec.w[i]
 			}
 		case u < m.libStart:
 			m.unitW[u] = float32(w.Passage) // the body counts in the model as a whole, below
@@ -419,8 +467,8 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			if intentCents[in] == nil {
 				intentCents[in] = map[int32]float64{}
 			}
-			for id, v := range vec {
-				intentCents[in][id] += v
+			for i, id := range vec.ids {
+				intentCents[in][id] += vec.w[i]
 			}
 		}
 	}
@@ -429,37 +477,26 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			if len(fs) == 0 {
 				continue
 			}
-			for id, v := range m.vector(fs) {
-				cents[d][id] += w.Body * v
+			vec := m.vector(fs)
+			for i, id := range vec.ids {
+				cents[d][id] += w.Body * vec.w[i]
 			}
 		}
 	}
 	for in, c := range intentCents {
-		normalize(c)
+		ic := normalized(c)
 		for _, d := range m.intentDocs[in] {
-			for id, v := range c {
-				cents[d][id] += w.IntentModel * v
+			for i, id := range ic.ids {
+				cents[d][id] += w.IntentModel * ic.w[i]
 			}
 		}
 	}
 	m.models = make([]sparse, len(cents))
 	for d, c := range cents {
-		normalize(c)
-		m.models[d] = toSparse(c)
+		m.models[d] = normalized(c).sparse()
 	}
 	m.index()
 	return m
-}
-
-func normalize(c map[int32]float64) {
-	norm := 0.0
-	for _, v := range c {
-		norm += v * v
-	}
-	norm = math.Sqrt(norm)
-	for id := range c {
-		c[id] /= norm
-	}
 }
 
 // index builds the first-stage postings from the models: every stem and
@@ -478,10 +515,16 @@ func (m *Matcher) index() {
 			m.post[id] = nil
 		}
 	}
-	m.pool.New = func() any {
-		return &scratch{cand: make([]float32, len(m.docs)), dense: make([]float32, len(m.idf)),
-			intentTop: make([]best3, len(m.lib)), intentDone: make([]bool, len(m.lib))}
-	}
+	m.newPool()
+}
+
+// newPool gives m scratch memory of its sizes.
+func (m *Matcher) newPool() {
+	nd, nf, ni := len(m.docs), len(m.idf), len(m.lib)
+	m.pool = &sync.Pool{New: func() any {
+		return &scratch{cand: make([]float32, nd), dense: make([]float32, nf),
+			intentTop: make([]best3, ni), intentDone: make([]bool, ni)}
+	}}
 }
 
 // trainBudget bounds the (example, candidate) evaluations of training, so
@@ -715,34 +758,49 @@ func features(toks []Token) map[string]float64 {
 }
 
 // vector weighs raw features by idf and family share and L2-normalises the
-// result; features the index does not know count in the norm only.
-func (m *Matcher) vector(fs map[string]float64) map[int32]float64 {
-	fam := map[byte]float64{}
-	weighted := make(map[string]float64, len(fs))
-	for f, tf := range fs {
+// result; features the index does not know count in the norm only. Sums
+// run in feature order, so the same text always gives the same vector to
+// the last bit, whatever the map's iteration order.
+func (m *Matcher) vector(fs map[string]float64) vec64 {
+	names := make([]string, 0, len(fs))
+	for f := range fs {
+		names = append(names, f)
+	}
+	slices.Sort(names)
+	var fam [256]float64
+	weighted := make([]float64, len(names))
+	ids := make([]int32, len(names))
+	for i, f := range names {
 		idf := m.maxIDF
-		if id, ok := m.feats[f]; ok {
+		id, ok := m.featID(f)
+		if ok {
 			idf = m.idf[id]
+		} else {
+			id = -1
 		}
-		v := tf * float64(idf)
-		weighted[f] = v
+		ids[i] = id
+		v := fs[f] * float64(idf)
+		weighted[i] = v
 		fam[f[0]] += v * v
 	}
-	share := map[byte]float64{'s': m.w.Stem, 'b': m.w.Bigram, 'g': m.w.Gram, 'c': m.w.Concept}
-	vec := make(map[int32]float64, len(fs))
+	var share [256]float64
+	share['s'], share['b'], share['g'], share['c'] = m.w.Stem, m.w.Bigram, m.w.Gram, m.w.Concept
+	out := vec64{ids: make([]int32, 0, len(names)), w: make([]float64, 0, len(names))}
 	total := 0.0
-	for f, v := range weighted {
-		v = v / math.Sqrt(fam[f[0]]) * share[f[0]]
+	for i, f := range names {
+		v := weighted[i] / math.Sqrt(fam[f[0]]) * share[f[0]]
 		total += v * v
-		if id, ok := m.feats[f]; ok {
-			vec[id] = v
+		if ids[i] >= 0 {
+			out.ids = append(out.ids, ids[i])
+			out.w = append(out.w, v)
 		}
 	}
 	total = math.Sqrt(total)
-	for id := range vec {
-		vec[id] /= total
+	for i := range out.w {
+		out.w[i] /= total
 	}
-	return vec
+	out.sort()
+	return out
 }
 
 // Match ranks the articles for text and keeps the best n.
@@ -818,9 +876,9 @@ func (m *Matcher) read(toks []Token, n, skip, exact int) Match {
 
 // matchVec ranks the articles for a unit's own vector, leaving the unit out.
 func (m *Matcher) matchVec(x sparse, n, skip int) []Candidate {
-	q := make(map[int32]float64, len(x.ids))
-	for i, id := range x.ids {
-		q[id] = float64(x.w[i])
+	q := vec64{ids: x.ids, w: make([]float64, len(x.w))}
+	for i, v := range x.w {
+		q.w[i] = float64(v)
 	}
 	return m.rank(q, n, skip, candidates)
 }
@@ -828,12 +886,13 @@ func (m *Matcher) matchVec(x sparse, n, skip int) []Candidate {
 // rank scores the articles for a query vector in two stages, best n
 // first, scoring exactly the exact best of the first; skip is a unit left
 // out, or -1.
-func (m *Matcher) rank(q map[int32]float64, n, skip, exact int) []Candidate {
+func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 	sc := m.pool.Get().(*scratch)
 	defer m.pool.Put(sc)
 	// Stage one: candidates from the postings.
 	sc.touched = sc.touched[:0]
-	for id, v := range q {
+	for i, id := range q.ids {
+		v := q.w[i]
 		for _, p := range m.post[id] {
 			if sc.cand[p.id] == 0 {
 				sc.touched = append(sc.touched, p.id)
@@ -846,8 +905,8 @@ func (m *Matcher) rank(q map[int32]float64, n, skip, exact int) []Candidate {
 		sc.cand[d] = 0
 	}
 	// Stage two: exact scores against each candidate's model and examples.
-	for id, v := range q {
-		sc.dense[id] = float32(v)
+	for i, id := range q.ids {
+		sc.dense[id] = float32(q.w[i])
 	}
 	var cands []Candidate
 	for _, d := range top {
@@ -882,7 +941,7 @@ func (m *Matcher) rank(q map[int32]float64, n, skip, exact int) []Candidate {
 			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s})
 		}
 	}
-	for id := range q {
+	for _, id := range q.ids {
 		sc.dense[id] = 0
 	}
 	for _, in := range sc.intents {
@@ -1131,6 +1190,7 @@ type speller struct {
 	also    map[string]bool     // words known but never corrected to
 	stems   map[string]bool     // stems seen
 	deletes map[string][]string // one-letter deletion -> words
+	more    map[string][]string // deletions of the words an update added
 	byFirst map[byte][]string   // first letter -> words of 7 letters or more
 	sorted  []string            // every word, for prefix look-ups
 }
@@ -1224,8 +1284,14 @@ func (s *speller) correct(w string) (string, bool) {
 		for _, c := range s.deletes[d] { // substitution or transposition
 			consider(c, 2)
 		}
+		for _, c := range s.more[d] {
+			consider(c, 2)
+		}
 	}
 	for _, c := range s.deletes[w] { // w misses a letter
+		consider(c, 1)
+	}
+	for _, c := range s.more[w] {
 		consider(c, 1)
 	}
 	if best == "" && limit == 2 {

@@ -1,0 +1,154 @@
+package kb
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// After a series of edits, each visible at once through a patched matcher,
+// and once the background refresh has settled, the knowledge base ranks
+// exactly as one built from scratch on the same files.
+func TestUpdatesEndAsAFullRebuild(t *testing.T) {
+	dir := mustCopyCorpus(t)
+	k := mustOpenUnwatched(t, dir)
+	first := func(q string) string {
+		t.Helper()
+		if c := k.Match(q, 1).Candidates; len(c) > 0 {
+			return c[0].ID
+		}
+		return ""
+	}
+	edits := []struct {
+		name  string
+		edit  func()
+		q     string // a question the edit makes answerable, or ""
+		want  string
+		gone  string // an id the edit removes, or ""
+		check bool   // whether the refresh is awaited after this edit
+	}{
+		{name: "add", edit: func() {
+			mustWrite(t, filepath.Join(dir, "cadeau.md"), "---\nid: carte-cadeau\ntitle: Cartes cadeaux\nquestions:\n  - Comment utiliser ma carte cadeau ?\n  - Solde de ma carte cadeau\n  - Ma carte cadeau a expiré\n---\nSaisissez le code de la carte cadeau au paiement. Elle reste valable un an.")
+		}, q: "utiliser une carte cadeau", want: "carte-cadeau"},
+		{name: "change", edit: func() {
+			mustWrite(t, filepath.Join(dir, "annuler.md"), strings.Replace(mustRead(t, dir, "annuler.md"), "questions:\n", "questions:\n  - Je me suis trompé de trottinette dans ma commande\n", 1))
+		}, q: "trompé de trottinette", want: "annuler-commande", check: true},
+		{name: "delete", edit: func() {
+			if err := os.Remove(filepath.Join(dir, "contact.md")); err != nil {
+				t.Fatal(err)
+			}
+		}, gone: "nous-contacter"},
+		{name: "rename file", edit: func() {
+			if err := os.Rename(filepath.Join(dir, "suivi.md"), filepath.Join(dir, "ou-est-mon-colis.md")); err != nil {
+				t.Fatal(err)
+			}
+		}, q: "où est mon colis", want: "suivi-colis"},
+		{name: "rename id", edit: func() {
+			mustWrite(t, filepath.Join(dir, "paiement.md"), strings.Replace(mustRead(t, dir, "paiement.md"), "id: paiement-refuse", "id: paiement-bloque", 1))
+		}, q: "ma carte bancaire est refusée", want: "paiement-bloque", gone: "paiement-refuse"},
+	}
+	for _, e := range edits {
+		e.edit()
+		if err := k.Reload(); err != nil {
+			t.Fatalf("%s: reload: %v", e.name, err)
+		}
+		if e.q != "" {
+			if got := first(e.q); got != e.want {
+				t.Errorf("%s: right after the reload, %q goes to %q, want %q", e.name, e.q, got, e.want)
+			}
+		}
+		if e.gone != "" {
+			for _, c := range k.Match(e.gone, 10).Candidates {
+				if c.ID == e.gone {
+					t.Errorf("%s: %s still ranked", e.name, e.gone)
+				}
+			}
+			for _, h := range k.Health() {
+				if h.ID == e.gone {
+					t.Errorf("%s: %s still in health", e.name, e.gone)
+				}
+			}
+		}
+		if e.check {
+			waitRefreshed(t, k)
+		}
+	}
+	waitRefreshed(t, k)
+	scratch := mustOpenUnwatched(t, dir)
+	if !scratch.Refreshed() {
+		t.Fatal("a knowledge base just opened is not refreshed")
+	}
+	for _, q := range evalQuestions(t, k) {
+		got, want := k.Match(q, 5), scratch.Match(q, 5)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Match(%q) after updates = %+v\nfrom scratch = %+v", q, got, want)
+		}
+	}
+	if got, want := k.Health(), scratch.Health(); !reflect.DeepEqual(got, want) {
+		t.Errorf("health after updates = %+v\nfrom scratch = %+v", got, want)
+	}
+}
+
+// Two builds of the same content rank to the last bit alike: what the
+// equivalence above relies on.
+func TestFullBuildIsDeterministic(t *testing.T) {
+	a, b := mustOpenUnwatched(t, "testdata/corpus"), mustOpenUnwatched(t, "testdata/corpus")
+	for _, q := range evalQuestions(t, a) {
+		if got, want := a.Match(q, 5), b.Match(q, 5); !reflect.DeepEqual(got, want) {
+			t.Errorf("Match(%q) = %+v, then %+v", q, got, want)
+		}
+	}
+}
+
+func mustOpenUnwatched(tb testing.TB, dir string) *KB {
+	tb.Helper()
+	k, err := Open(Options{Content: os.DirFS(dir), IndexPath: filepath.Join(tb.TempDir(), "index")})
+	if err != nil {
+		tb.Fatalf("open kb: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := k.Close(); err != nil {
+			tb.Errorf("close kb: %v", err)
+		}
+	})
+	return k
+}
+
+func waitRefreshed(tb testing.TB, k *KB) {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !k.Refreshed() {
+		if time.Now().After(deadline) {
+			tb.Fatal("timed out waiting for the background refresh")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// evalQuestions are the searches of testdata/searches.json, every title and
+// example question of k, with typos, stories and off-topic questions.
+func evalQuestions(tb testing.TB, k *KB) []string {
+	tb.Helper()
+	data, err := os.ReadFile("testdata/searches.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var searches []struct{ Q string }
+	if err := json.Unmarshal(data, &searches); err != nil {
+		tb.Fatal(err)
+	}
+	qs := []string{"jai tjrs pas recu ma comande", "quelle est la météo à Lyon demain",
+		"j'ai acheté un pull chez Zara et il est troué", "rembourssement carte cadeau expirée"}
+	for _, s := range searches {
+		qs = append(qs, s.Q)
+	}
+	for _, a := range k.Articles() {
+		qs = append(qs, a.Title)
+		qs = append(qs, a.Questions...)
+	}
+	return qs
+}
