@@ -165,6 +165,8 @@ type config struct {
 	// RetentionMonths: conversations and cases are deleted this long after
 	// their last activity (13).
 	RetentionMonths int
+	// ChatRate is how many chat requests one client may make per minute.
+	ChatRate int
 	Holidays        []string
 	Phone           string
 	PhoneHours      string
@@ -198,7 +200,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text", RetentionMonths: 13,
+	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text", RetentionMonths: 13, ChatRate: 60,
 		TimeZone: "Europe/Paris", LiveChatWait: 5 * time.Minute}
 }
 
@@ -248,6 +250,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return cfg, fmt.Errorf("GUICHET_RETENTION_MONTHS=%q : un nombre de mois est attendu", v)
 		}
 	}
+	if v := getenv("GUICHET_CHAT_RATE"); v != "" {
+		if _, err := fmt.Sscan(v, &cfg.ChatRate); err != nil {
+			return cfg, fmt.Errorf("GUICHET_CHAT_RATE=%q : un nombre de requêtes par minute est attendu", v)
+		}
+	}
 	if v := getenv("GUICHET_HANDOFF_AFTER_MISSES"); v != "" {
 		if _, err := fmt.Sscan(v, &cfg.AfterMisses); err != nil {
 			return cfg, fmt.Errorf("GUICHET_HANDOFF_AFTER_MISSES=%q : un nombre est attendu", v)
@@ -271,6 +278,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "format du journal : text ou json")
 	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "URL de base de l’API des commandes du marchand (par défaut : commandes de démonstration)")
 	fset.IntVar(&cfg.RetentionMonths, "retention-months", cfg.RetentionMonths, "mois de conservation des conversations et demandes après leur dernière activité")
+	fset.IntVar(&cfg.ChatRate, "chat-rate", cfg.ChatRate, "requêtes de chat permises par minute à chaque client (adresse IP)")
 	fset.IntVar(&cfg.AfterMisses, "handoff-after-misses", cfg.AfterMisses, "questions sans réponse d’affilée avant de proposer un conseiller (par défaut 2)")
 	fset.StringVar(&holidays, "holidays", holidays, "jours fermés AAAA-MM-JJ, séparés par des virgules (par défaut : jours fériés 2026-2027)")
 	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "numéro du service client (par défaut : celui des réglages)")
@@ -369,6 +377,9 @@ func (c config) validate() error {
 	if c.RetentionMonths < 1 {
 		return errors.New("la durée de conservation (-retention-months) doit être d’un mois au moins")
 	}
+	if c.ChatRate < 1 {
+		return errors.New("chat-rate (GUICHET_CHAT_RATE) doit valoir 1 requête par minute ou plus")
+	}
 	if c.AfterMisses < 0 {
 		return errors.New("handoff-after-misses doit valoir 1 ou plus")
 	}
@@ -418,8 +429,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q metrics_token=%s smtp=%s smtp_password=%s retention_months=%d timezone=%s live_chat_wait=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, set(c.MetricsToken), smtp, set(c.SMTPPassword), c.RetentionMonths, c.TimeZone, c.LiveChatWait, c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q metrics_token=%s smtp=%s smtp_password=%s retention_months=%d chat_rate=%d/min timezone=%s live_chat_wait=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, set(c.MetricsToken), smtp, set(c.SMTPPassword), c.RetentionMonths, c.ChatRate, c.TimeZone, c.LiveChatWait, c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -527,7 +538,7 @@ func (p *program) start(ctx context.Context) (err error) {
 	p.users = users
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
 		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies, Location: loc,
-		Color: p.cfg.Color, Orders: metered, MetricsToken: p.cfg.MetricsToken}, bot, k, users, p.logger)
+		Color: p.cfg.Color, ChatRate: p.cfg.ChatRate, Orders: metered, MetricsToken: p.cfg.MetricsToken}, bot, k, users, p.logger)
 	// Without the control socket (a data dir path too long for one, say)
 	// the service still serves; only the commands need it while it runs.
 	ctl, cerr := startControl(p.cfg.DataDir, db, users, bot)
