@@ -8,9 +8,12 @@
 package kb
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"reflect"
 	"sort"
@@ -33,7 +36,9 @@ type Options struct {
 	// Dir, when set, is the directory Content was read from; it is
 	// watched for changes.
 	Dir string
-	// IndexPath is where the Bleve index is built (replaced at Open).
+	// IndexPath is where the Bleve index is kept; the trained matcher is
+	// saved beside it, in IndexPath+".matcher". Both are reused at the
+	// next Open when the same program built them (see cache.go).
 	IndexPath string
 	// Weights tune the matcher; zero means nlu.DefaultWeights.
 	Weights nlu.Weights
@@ -65,6 +70,8 @@ type KB struct {
 	// whole content; a buffer of one coalesces bursts of changes.
 	refresh   chan struct{}
 	refreshed chan struct{} // closed when the builder has stopped
+
+	indexed map[string]string // under mu: article id -> docHash of what the index holds
 }
 
 // snapshot is an immutable state of the knowledge base.
@@ -79,6 +86,10 @@ type snapshot struct {
 	// patched by nlu.Matcher.Update.
 	gen   uint64
 	fresh bool
+	// key is matcherKey of a fresh matcher's articles; saved tells that
+	// the file beside the index holds that matcher already.
+	key   []byte
+	saved bool
 
 	healthOnce sync.Once
 	health     []Health
@@ -91,11 +102,11 @@ func Open(opts Options) (*KB, error) {
 	if opts.Weights == (nlu.Weights{}) {
 		opts.Weights = nlu.DefaultWeights
 	}
-	idx, err := createIndex(opts.IndexPath)
+	idx, indexed, err := openIndex(opts.IndexPath)
 	if err != nil {
 		return nil, err
 	}
-	k := &KB{opts: opts, index: idx, render: newRenderer(), refresh: make(chan struct{}, 1), refreshed: make(chan struct{})}
+	k := &KB{opts: opts, index: idx, render: newRenderer(), refresh: make(chan struct{}, 1), refreshed: make(chan struct{}), indexed: indexed}
 	go k.refreshLoop()
 	if err := k.Reload(); err != nil {
 		k.stopRefresh()
@@ -142,15 +153,20 @@ func (k *KB) Reload() error {
 		return err
 	}
 	if prev == nil {
-		next.matcher, next.fresh = newMatcher(next.sorted, k.opts.Weights), true
+		docs := matcherDocs(next.sorted)
+		next.key, next.fresh = matcherKey(docs, k.opts.Weights), true
+		if next.matcher, next.saved = k.readMatcher(docs, next.key); !next.saved {
+			next.matcher = nlu.NewMatcher(docs, k.opts.Weights)
+		}
 	} else if changed, removed := matcherDiff(prev, next); len(changed)+len(removed) > 0 {
 		// Only the changed articles are analysed now; what depends on the
 		// whole content follows in the background.
 		next.matcher, next.gen = prev.matcher.Update(changed, removed), prev.gen+1
 	} else {
-		next.matcher, next.gen, next.fresh = prev.matcher, prev.gen, prev.fresh
+		next.matcher, next.gen, next.fresh, next.key, next.saved = prev.matcher, prev.gen, prev.fresh, prev.key, prev.saved
 	}
 	batch := k.index.NewBatch()
+	hashes := map[string]string{} // of the articles indexed now
 	for id, a := range next.byID {
 		doc := docOf(a)
 		if prev != nil {
@@ -158,22 +174,41 @@ func (k *KB) Reload() error {
 				continue
 			}
 		}
+		h := docHash(doc)
+		if prev == nil && k.indexed[id] == h {
+			continue // in the index kept from the last run
+		}
 		if err := batch.Index(id, doc); err != nil {
 			return fmt.Errorf("index article %q: %w", id, err)
 		}
+		hashes[id] = h
 	}
-	if prev != nil {
-		for id := range prev.byID {
-			if _, ok := next.byID[id]; !ok {
-				batch.Delete(id)
-			}
+	var gone []string
+	for id := range k.indexed {
+		if _, ok := next.byID[id]; !ok {
+			batch.Delete(id)
+			gone = append(gone, id)
 		}
 	}
-	if err := k.index.Batch(batch); err != nil {
-		return fmt.Errorf("update index: %w", err)
+	if len(hashes)+len(gone) > 0 || prev == nil {
+		indexed := maps.Clone(k.indexed)
+		maps.Copy(indexed, hashes)
+		for _, id := range gone {
+			delete(indexed, id)
+		}
+		data, err := json.Marshal(indexed)
+		if err != nil {
+			return fmt.Errorf("update index: %w", err)
+		}
+		batch.SetInternal(internalDocs, data)
+		batch.SetInternal(internalVersion, []byte(codeVersion()))
+		if err := k.index.Batch(batch); err != nil {
+			return fmt.Errorf("update index: %w", err)
+		}
+		k.indexed = indexed
 	}
 	k.snap.Store(next)
-	if !next.fresh && !k.closed {
+	if (!next.fresh || !next.saved) && !k.closed {
 		k.askRefresh()
 	}
 	return nil
@@ -187,11 +222,15 @@ func docOf(a *Article) indexDoc {
 
 // newMatcher trains the matcher on the articles.
 func newMatcher(articles []*Article, w nlu.Weights) *nlu.Matcher {
+	return nlu.NewMatcher(matcherDocs(articles), w)
+}
+
+func matcherDocs(articles []*Article) []nlu.Doc {
 	docs := make([]nlu.Doc, len(articles))
 	for i, a := range articles {
 		docs[i] = matcherDoc(a)
 	}
-	return nlu.NewMatcher(docs, w)
+	return docs
 }
 
 // matcherDoc is what the matcher learns of an article.
@@ -232,18 +271,32 @@ func (k *KB) askRefresh() {
 // meanwhile (if it has, another request is pending).
 func (k *KB) refreshLoop() {
 	defer close(k.refreshed)
+	var saved []byte // key of the matcher last saved
 	for range k.refresh {
 		s := k.snap.Load()
-		if s == nil || s.fresh {
+		if s == nil {
 			continue
 		}
-		m := newMatcher(s.sorted, k.opts.Weights)
-		k.mu.Lock()
-		if cur := k.snap.Load(); cur.gen == s.gen && !cur.fresh && !k.closed {
-			k.snap.Store(&snapshot{byID: cur.byID, byFile: cur.byFile, sorted: cur.sorted, errs: cur.errs,
-				matcher: m, gen: cur.gen, fresh: true})
+		if !s.fresh {
+			docs := matcherDocs(s.sorted)
+			m, key := nlu.NewMatcher(docs, k.opts.Weights), matcherKey(docs, k.opts.Weights)
+			k.mu.Lock()
+			if cur := k.snap.Load(); cur.gen == s.gen && !cur.fresh && !k.closed {
+				s = &snapshot{byID: cur.byID, byFile: cur.byFile, sorted: cur.sorted, errs: cur.errs,
+					matcher: m, gen: cur.gen, fresh: true, key: key}
+				k.snap.Store(s)
+			}
+			k.mu.Unlock()
 		}
-		k.mu.Unlock()
+		if s.fresh && !s.saved && !bytes.Equal(s.key, saved) {
+			if err := k.saveMatcher(s.matcher, s.key); err != nil {
+				if k.opts.OnReload != nil {
+					k.opts.OnReload(len(s.sorted), s.errs, err)
+				}
+				continue
+			}
+			saved = s.key
+		}
 	}
 }
 

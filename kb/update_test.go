@@ -1,10 +1,12 @@
 package kb
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,4 +153,113 @@ func evalQuestions(tb testing.TB, k *KB) []string {
 		qs = append(qs, a.Questions...)
 	}
 	return qs
+}
+
+func mustOpenIndexAt(tb testing.TB, dir, index string) *KB {
+	tb.Helper()
+	k, err := Open(Options{Content: os.DirFS(dir), IndexPath: index})
+	if err != nil {
+		tb.Fatalf("open kb: %v", err)
+	}
+	return k
+}
+
+func mustClose(tb testing.TB, k *KB) {
+	tb.Helper()
+	if err := k.Close(); err != nil {
+		tb.Fatalf("close kb: %v", err)
+	}
+}
+
+// A second start with the same content reads the matcher saved by the
+// first instead of training it, and ranks exactly alike; a change made
+// while the service was down is seen at the next start, in search too.
+func TestSecondStartReusesWhatItCan(t *testing.T) {
+	dir := mustCopyCorpus(t)
+	index := filepath.Join(t.TempDir(), "index")
+	k := mustOpenIndexAt(t, dir, index)
+	if k.snap.Load().saved {
+		t.Fatal("first start read a saved matcher")
+	}
+	qs := evalQuestions(t, k)
+	want := map[string]any{}
+	for _, q := range qs {
+		want[q] = k.Match(q, 5)
+	}
+	mustClose(t, k) // waits for the save
+	if _, err := os.Stat(index + ".matcher"); err != nil {
+		t.Fatalf("matcher not saved: %v", err)
+	}
+
+	k = mustOpenIndexAt(t, dir, index)
+	if !k.snap.Load().saved {
+		t.Error("second start trained the matcher again")
+	}
+	for _, q := range qs {
+		if got := k.Match(q, 5); !reflect.DeepEqual(got, want[q]) {
+			t.Errorf("Match(%q) on the second start = %+v, want %+v", q, got, want[q])
+		}
+	}
+	if ids := searchIDs(t, k, "annulation"); len(ids) == 0 || ids[0] != "annuler-commande" {
+		t.Errorf("search on the reused index = %v", ids)
+	}
+	mustClose(t, k)
+
+	// Changed while down: one article renamed, one deleted.
+	mustWrite(t, filepath.Join(dir, "annuler.md"), strings.Replace(mustRead(t, dir, "annuler.md"), "title: Annuler une commande", "title: Annuler une trottinette", 1))
+	if err := os.Remove(filepath.Join(dir, "contact.md")); err != nil {
+		t.Fatal(err)
+	}
+	k = mustOpenIndexAt(t, dir, index)
+	defer mustClose(t, k)
+	if k.snap.Load().saved {
+		t.Error("the matcher of other content was reused")
+	}
+	if ids := searchIDs(t, k, "trottinette"); len(ids) != 1 || ids[0] != "annuler-commande" {
+		t.Errorf("search for the new title = %v, want annuler-commande", ids)
+	}
+	if ids := searchIDs(t, k, "horaires téléphone"); slices.Contains(ids, "nous-contacter") {
+		t.Errorf("article deleted while down still found: %v", ids)
+	}
+	scratch := mustOpenUnwatched(t, dir)
+	for _, q := range evalQuestions(t, k) {
+		if got, want := k.Match(q, 5), scratch.Match(q, 5); !reflect.DeepEqual(got, want) {
+			t.Errorf("Match(%q) after a change while down = %+v, from scratch %+v", q, got, want)
+		}
+	}
+}
+
+// A damaged saved matcher is never served: the matcher is trained again.
+func TestDamagedSavedMatcherIsRebuilt(t *testing.T) {
+	dir := mustCopyCorpus(t)
+	index := filepath.Join(t.TempDir(), "index")
+	mustClose(t, mustOpenIndexAt(t, dir, index))
+	data, err := os.ReadFile(index + ".matcher")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(index+".matcher", data[:len(data)*2/3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k := mustOpenIndexAt(t, dir, index)
+	defer mustClose(t, k)
+	if k.snap.Load().saved {
+		t.Error("a damaged matcher was read")
+	}
+	if c := k.Match("comment annuler ma commande", 1).Candidates; len(c) == 0 || c[0].ID != "annuler-commande" {
+		t.Errorf("Match after a damaged file = %+v", c)
+	}
+}
+
+func searchIDs(tb testing.TB, k *KB, q string) []string {
+	tb.Helper()
+	res, err := k.Search(context.Background(), SearchRequest{Query: q})
+	if err != nil {
+		tb.Fatalf("search %q: %v", q, err)
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
 }

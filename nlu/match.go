@@ -128,6 +128,8 @@ type Matcher struct {
 	pool               *sync.Pool
 	// extra are the features an update added, beyond feats (see Update).
 	extra map[string]int32
+	// updated tells a matcher made by Update, not NewMatcher.
+	updated bool
 }
 
 // featID returns a feature's id.
@@ -1196,7 +1198,7 @@ type speller struct {
 }
 
 func newSpeller(units [][]Token) *speller {
-	s := &speller{words: map[string]int{}, stems: map[string]bool{}, deletes: map[string][]string{}, byFirst: map[byte][]string{}}
+	s := &speller{words: map[string]int{}, stems: map[string]bool{}}
 	for _, toks := range units {
 		for _, t := range toks {
 			s.words[t.Word]++
@@ -1210,6 +1212,13 @@ func newSpeller(units [][]Token) *speller {
 			s.words[k] = s.words[v]
 		}
 	}
+	s.index()
+	return s
+}
+
+// index builds the look-up tables of the speller's words.
+func (s *speller) index() {
+	s.deletes, s.byFirst, s.sorted = map[string][]string{}, map[byte][]string{}, nil
 	for w := range s.words {
 		s.sorted = append(s.sorted, w)
 		if len(w) >= 7 {
@@ -1223,7 +1232,6 @@ func newSpeller(units [][]Token) *speller {
 		}
 	}
 	sort.Strings(s.sorted)
-	return s
 }
 
 // complete reads an abbreviation ("restau", "appart", "dispo") as the most

@@ -19,7 +19,7 @@ import (
 // (a changed article's model is its untrained centroid) and calibration.
 // NewMatcher on the same docs refreshes all of it.
 func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
-	n := &Matcher{w: m.w, feats: m.feats, idf: m.idf, family: m.family, lib: m.lib,
+	n := &Matcher{updated: true, w: m.w, feats: m.feats, idf: m.idf, family: m.family, lib: m.lib,
 		examples: m.examples, libStart: m.libStart, maxIDF: m.maxIDF, calib: m.calib, scope: m.scope,
 		docs: slices.Clone(m.docs), models: slices.Clone(m.models), docUnits: slices.Clone(m.docUnits),
 		docIntents: slices.Clone(m.docIntents), intentDocs: slices.Clone(m.intentDocs),
