@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guichet/guichet/nlu"
 	"github.com/guichet/guichet/synth"
 )
 
@@ -163,8 +164,10 @@ func BenchmarkChange(b *testing.B) {
 				if err := k.Reload(); err != nil {
 					b.Fatal(err)
 				}
-				if c := k.Match(fmt.Sprintf("trottinette numéro %d rayée", i), 1).Candidates; len(c) == 0 || c[0].ID != fmt.Sprintf("art-%d", n/2) {
-					b.Fatalf("edited article not first: %+v", c)
+				want := fmt.Sprintf("art-%d", n/2)
+				c := k.Match(fmt.Sprintf("Ma trottinette numéro %d est arrivée rayée", i), 3).Candidates
+				if !slices.ContainsFunc(c, func(c nlu.Candidate) bool { return c.ID == want }) {
+					b.Fatalf("edited article not among the first three: %+v", c)
 				}
 			}
 		})

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Doc is what the matcher learns about one article.
@@ -253,12 +255,20 @@ type analysed struct {
 }
 
 func analyseDocs(docs []Doc) *analysed {
-	a := &analysed{bodies: make([][]Token, len(docs))}
-	for i, d := range docs {
+	// Each article is analysed on its own, on every core, and the results
+	// laid out in article order: the same as one pass would give.
+	type one struct {
+		examples, passages [][]Token
+		feats              []map[string]float64
+		body               []Token
+		bodyFeats          map[string]float64
+	}
+	each := make([]one, len(docs))
+	parallel(len(docs), func(i int) {
+		d, o := docs[i], &each[i]
 		for _, t := range append([]string{d.Title}, d.Questions...) {
 			if toks := Analyze(t); len(toks) > 0 {
-				a.examples = append(a.examples, toks)
-				a.exDoc = append(a.exDoc, int32(i))
+				o.examples = append(o.examples, toks)
 			}
 		}
 		// The answer's sentences, headings and list items are evidence
@@ -266,19 +276,58 @@ func analyseDocs(docs []Doc) *analysed {
 		// (« la taille est barrée »), which only the answer holds.
 		for _, p := range Passages(d.Body) {
 			if toks := Analyze(p); len(toks) >= 2 {
-				a.passages = append(a.passages, toks)
-				a.psDoc = append(a.psDoc, int32(i))
+				o.passages = append(o.passages, toks)
 			}
 		}
-		a.bodies[i] = Analyze(d.Body)
+		for _, toks := range append(slices.Clone(o.examples), o.passages...) {
+			o.feats = append(o.feats, features(toks))
+		}
+		o.body = Analyze(d.Body)
+		o.bodyFeats = stemFeatures(o.body)
+	})
+	a := &analysed{bodies: make([][]Token, len(docs))}
+	var psFeats []map[string]float64
+	for i, o := range each {
+		for k, toks := range o.examples {
+			a.examples = append(a.examples, toks)
+			a.exDoc = append(a.exDoc, int32(i))
+			a.feats = append(a.feats, o.feats[k])
+		}
+		for k, toks := range o.passages {
+			a.passages = append(a.passages, toks)
+			a.psDoc = append(a.psDoc, int32(i))
+			psFeats = append(psFeats, o.feats[len(o.examples)+k])
+		}
+		a.bodies[i] = o.body
+		a.bodyFeats = append(a.bodyFeats, o.bodyFeats)
 	}
-	for _, toks := range append(slices.Clone(a.examples), a.passages...) {
-		a.feats = append(a.feats, features(toks))
-	}
-	for _, toks := range a.bodies {
-		a.bodyFeats = append(a.bodyFeats, stemFeatures(toks))
-	}
+	a.feats = append(a.feats, psFeats...)
 	return a
+}
+
+// parallel runs f(i) for every i in [0, n) on every core. f must write
+// only what belongs to i, so that the result does not depend on the
+// schedule.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // NewMatcher indexes docs. It maps each article to the library intents it
@@ -452,8 +501,9 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 	intentCents := make([]map[int32]float64, len(lib))
 	m.units = make([]sparse, len(raw))
 	m.unitW = make([]float32, len(raw))
-	for u, fs := range raw {
-		vec := m.vector(fs)
+	vecs := make([]vec64, len(raw))
+	parallel(len(raw), func(u int) { vecs[u] = m.vector(raw[u]) })
+	for u, vec := range vecs {
 		m.units[u] = vec.sparse()
 		switch {
 		case u < m.examples:
@@ -561,7 +611,6 @@ func (m *Matcher) train() {
 			}
 		}
 	}
-	acc := make([]float32, len(m.models))
 	// Trained on the example questions and the mapped intents' phrasings,
 	// whose right answers are every article mapped to the intent.
 	var train []int32
@@ -573,36 +622,57 @@ func (m *Matcher) train() {
 	n := len(train)
 	neigh := make([][]int32, n) // the right articles first, then neighbours
 	npos := make([]int, n)
-	var touched []int32
-	for i, u := range train {
-		x := m.units[u]
-		touched = touched[:0]
-		for i, id := range x.ids {
-			for _, p := range stemPost[id] {
-				if acc[p.id] == 0 {
-					touched = append(touched, p.id)
-				}
-				acc[p.id] += x.w[i] * p.w
+	// Neighbours are found on every core, in chunks that each have their
+	// accumulator.
+	const chunk = 256
+	parallel((n+chunk-1)/chunk, func(c int) {
+		acc := make([]float32, len(m.models))
+		var touched []int32
+		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
+			touched = m.findNeighbours(stemPost, acc, touched, train, neigh, npos, i)
+		}
+	})
+	m.sgd(train, neigh, npos)
+}
+
+// findNeighbours sets neigh[i] to the right articles of training unit
+// train[i], then the articles whose stem features score highest for it.
+func (m *Matcher) findNeighbours(stemPost [][]posting, acc []float32, touched, train []int32, neigh [][]int32, npos []int, i int) []int32 {
+	u := train[i]
+	x := m.units[u]
+	touched = touched[:0]
+	for i, id := range x.ids {
+		for _, p := range stemPost[id] {
+			if acc[p.id] == 0 {
+				touched = append(touched, p.id)
 			}
+			acc[p.id] += x.w[i] * p.w
 		}
-		cand := m.unitDocs(int(u))
-		if len(cand) > maxPositives {
-			// An intent shared by many articles: train against the
-			// ones closest to the phrasing.
-			slices.SortStableFunc(cand, func(a, b int32) int { return cmpDesc(acc[a], acc[b]) })
-			cand = cand[:maxPositives]
-		}
-		npos[i] = len(cand)
-		for _, d := range topK(touched, acc, neighbours+len(cand)) {
-			if !slices.Contains(cand[:npos[i]], d) && len(cand) < neighbours+npos[i] {
-				cand = append(cand, d)
-			}
-		}
-		for _, d := range touched {
-			acc[d] = 0
-		}
-		neigh[i] = cand
 	}
+	cand := m.unitDocs(int(u))
+	if len(cand) > maxPositives {
+		// An intent shared by many articles: train against the
+		// ones closest to the phrasing.
+		slices.SortStableFunc(cand, func(a, b int32) int { return cmpDesc(acc[a], acc[b]) })
+		cand = cand[:maxPositives]
+	}
+	npos[i] = len(cand)
+	for _, d := range topK(touched, acc, neighbours+len(cand)) {
+		if !slices.Contains(cand[:npos[i]], d) && len(cand) < neighbours+npos[i] {
+			cand = append(cand, d)
+		}
+	}
+	for _, d := range touched {
+		acc[d] = 0
+	}
+	neigh[i] = cand
+	return touched
+}
+
+// sgd fits the article models by stochastic gradient descent, in a fixed
+// order.
+func (m *Matcher) sgd(train []int32, neigh [][]int32, npos []int) {
+	n := len(train)
 	stride := 1
 	if work := n * (neighbours + 1) * m.w.Epochs; work > trainBudget {
 		stride = (work + trainBudget - 1) / trainBudget
@@ -1025,10 +1095,30 @@ func (m *Matcher) calibrate() {
 		x         [nCalib]float64
 		top, any3 float64
 	}
-	var data []obs
-	pos := 0.0
-	add := func(toks []Token, u int) {
-		r := m.read(toks, 3, u, calibExact)
+	type try struct {
+		toks []Token
+		u    int
+	}
+	var tries []try
+	// Left out in turn: a sample of the example questions, and of the
+	// mapped intents' phrasings, which are worded as customers write.
+	i := 0
+	for _, span := range [][2]int{{0, m.examples}, {m.libStart, len(m.toks)}} {
+		step := max(1, (span[1]-span[0])/calibSample)
+		for u := span[0]; u < span[1]; u += step {
+			tries = append(tries, try{slices.Clone(m.toks[u]), u})
+			// The same question told as a story: padded with an everyday
+			// sentence that has nothing to do with it.
+			story := append(slices.Clone(m.toks[u]), Analyze(background[i%len(background)])...)
+			tries = append(tries, try{story, u})
+			i++
+		}
+	}
+	// Matched on every core, gathered in order.
+	found := make([]*obs, len(tries))
+	parallel(len(tries), func(k int) {
+		u := tries[k].u
+		r := m.read(tries[k].toks, 3, u, calibExact)
 		if len(r.Candidates) == 0 {
 			return
 		}
@@ -1043,21 +1133,14 @@ func (m *Matcher) calibrate() {
 				}
 			}
 		}
-		pos += o.top
-		data = append(data, o)
-	}
-	// Left out in turn: a sample of the example questions, and of the
-	// mapped intents' phrasings, which are worded as customers write.
-	i := 0
-	for _, span := range [][2]int{{0, m.examples}, {m.libStart, len(m.toks)}} {
-		step := max(1, (span[1]-span[0])/calibSample)
-		for u := span[0]; u < span[1]; u += step {
-			add(slices.Clone(m.toks[u]), u)
-			// The same question told as a story: padded with an everyday
-			// sentence that has nothing to do with it.
-			story := append(slices.Clone(m.toks[u]), Analyze(background[i%len(background)])...)
-			add(story, u)
-			i++
+		found[k] = &o
+	})
+	var data []obs
+	pos := 0.0
+	for _, o := range found {
+		if o != nil {
+			pos += o.top
+			data = append(data, *o)
 		}
 	}
 	inScope := len(data)
