@@ -152,12 +152,17 @@ func (k *KB) Reload() error {
 	if err != nil {
 		return err
 	}
+	var trained sync.WaitGroup
 	if prev == nil {
-		docs := matcherDocs(next.sorted)
-		next.key, next.fresh = matcherKey(docs, k.opts.Weights), true
-		if next.matcher, next.saved = k.readMatcher(docs, next.key); !next.saved {
-			next.matcher = nlu.NewMatcher(docs, k.opts.Weights)
-		}
+		// Trained (or read) while the index is updated: gradient descent
+		// is sequential, and leaves a core to Bleve.
+		trained.Go(func() {
+			docs := matcherDocs(next.sorted)
+			next.key, next.fresh = matcherKey(docs, k.opts.Weights), true
+			if next.matcher, next.saved = k.readMatcher(docs, next.key); !next.saved {
+				next.matcher = nlu.NewMatcher(docs, k.opts.Weights)
+			}
+		})
 	} else if changed, removed := matcherDiff(prev, next); len(changed)+len(removed) > 0 {
 		// Only the changed articles are analysed now; what depends on the
 		// whole content follows in the background.
@@ -165,6 +170,21 @@ func (k *KB) Reload() error {
 	} else {
 		next.matcher, next.gen, next.fresh, next.key, next.saved = prev.matcher, prev.gen, prev.fresh, prev.key, prev.saved
 	}
+	err = k.updateIndex(prev, next)
+	trained.Wait()
+	if err != nil {
+		return err
+	}
+	k.snap.Store(next)
+	if (!next.fresh || !next.saved) && !k.closed {
+		k.askRefresh()
+	}
+	return nil
+}
+
+// updateIndex indexes the articles of next that the index does not hold as
+// they are, and deletes those next no longer has.
+func (k *KB) updateIndex(prev, next *snapshot) error {
 	batch := k.index.NewBatch()
 	hashes := map[string]string{} // of the articles indexed now
 	for id, a := range next.byID {
@@ -206,10 +226,6 @@ func (k *KB) Reload() error {
 			return fmt.Errorf("update index: %w", err)
 		}
 		k.indexed = indexed
-	}
-	k.snap.Store(next)
-	if (!next.fresh || !next.saved) && !k.closed {
-		k.askRefresh()
 	}
 	return nil
 }

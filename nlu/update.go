@@ -119,6 +119,7 @@ func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 				addUnit(a.feats[u], 1, true)
 			}
 		}
+		examples := slices.Clone(n.docUnits[d])
 		for u := range a.passages {
 			if a.psDoc[u] == int32(i) {
 				addUnit(a.feats[len(a.examples)+u], float32(m.w.Passage), false)
@@ -147,6 +148,7 @@ func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 			}
 		}
 		n.models[d] = normalized(cent).sparse()
+		n.trainOne(d, examples)
 	}
 	for d := first; d < int32(len(n.docs)); d++ {
 		for k, id := range n.models[d].ids {
@@ -222,4 +224,94 @@ func (s *speller) with(units [][]Token) *speller {
 		}
 	}
 	return n
+}
+
+// trainOne refines the model of the new article d on its example units
+// as train does, against the articles their stems point at most, which
+// stay as they are: the new article's model is then as sure of its
+// examples as the trained models around it are of theirs.
+func (n *Matcher) trainOne(d int32, examples []int32) {
+	if n.w.Epochs == 0 || len(examples) == 0 {
+		return
+	}
+	acc := make([]float32, len(n.docs))
+	var touched []int32
+	neigh := make([][]int32, len(examples))
+	for i, u := range examples {
+		x := n.units[u]
+		touched = touched[:0]
+		for k, id := range x.ids {
+			if n.family[id] != 's' {
+				continue
+			}
+			for _, p := range n.post[id] {
+				if p.id == d {
+					continue
+				}
+				if acc[p.id] == 0 {
+					touched = append(touched, p.id)
+				}
+				acc[p.id] += x.w[k] * p.w
+			}
+		}
+		neigh[i] = topK(touched, acc, neighbours)
+		for _, j := range touched {
+			acc[j] = 0
+		}
+	}
+	md := n.models[d]
+	var scores []float64
+	for ep := 0; ep < n.w.Epochs; ep++ {
+		lr := n.w.Rate / (1 + float64(ep))
+		for i, u := range examples {
+			x := n.units[u]
+			scores = append(scores[:0], float64(sparseDot(md, x))*n.w.Temp)
+			mx := scores[0]
+			for _, j := range neigh[i] {
+				sc := float64(sparseDot(n.models[j], x)) * n.w.Temp
+				scores = append(scores, sc)
+				mx = max(mx, sc)
+			}
+			z := 0.0
+			for k := range scores {
+				scores[k] = math.Exp(scores[k] - mx)
+				z += scores[k]
+			}
+			g := scores[0]/z - 1
+			if math.Abs(g) < 1e-4 {
+				continue
+			}
+			step := float32(lr * g)
+			for a, b := 0, 0; a < len(md.ids) && b < len(x.ids); {
+				switch {
+				case md.ids[a] < x.ids[b]:
+					a++
+				case md.ids[a] > x.ids[b]:
+					b++
+				default:
+					md.w[a] -= step * x.w[b]
+					a++
+					b++
+				}
+			}
+		}
+	}
+}
+
+// sparseDot multiplies two sparse vectors.
+func sparseDot(a, b sparse) float32 {
+	var sum float32
+	for i, j := 0, 0; i < len(a.ids) && j < len(b.ids); {
+		switch {
+		case a.ids[i] < b.ids[j]:
+			i++
+		case a.ids[i] > b.ids[j]:
+			j++
+		default:
+			sum += a.w[i] * b.w[j]
+			i++
+			j++
+		}
+	}
+	return sum
 }
