@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"maps"
 	"path"
@@ -61,6 +62,7 @@ type KB struct {
 	opts   Options
 	index  bleve.Index
 	render *renderer
+	seed   maphash.Seed // of the hashes of files' bytes
 	snap   atomic.Pointer[snapshot]
 	mu     sync.Mutex // serialises reloads and the swap of a refreshed matcher
 	stop   func() error
@@ -86,6 +88,9 @@ type snapshot struct {
 	// patched by nlu.Matcher.Update.
 	gen   uint64
 	fresh bool
+	// files is what each file parsed to, by a hash of its bytes: a file
+	// whose bytes have not changed is not parsed and rendered again.
+	files map[string]parsedFile
 	// key is matcherKey of a fresh matcher's articles; saved tells that
 	// the file beside the index holds that matcher already.
 	key   []byte
@@ -106,7 +111,7 @@ func Open(opts Options) (*KB, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &KB{opts: opts, index: idx, render: newRenderer(), refresh: make(chan struct{}, 1), refreshed: make(chan struct{}), indexed: indexed}
+	k := &KB{opts: opts, index: idx, render: newRenderer(), seed: maphash.MakeSeed(), refresh: make(chan struct{}, 1), refreshed: make(chan struct{}), indexed: indexed}
 	go k.refreshLoop()
 	if err := k.Reload(); err != nil {
 		k.stopRefresh()
@@ -145,10 +150,11 @@ func (k *KB) Reload() error {
 	defer k.mu.Unlock()
 	prev := k.snap.Load()
 	var prevByFile map[string]*Article
+	var prevFiles map[string]parsedFile
 	if prev != nil {
-		prevByFile = prev.byFile
+		prevByFile, prevFiles = prev.byFile, prev.files
 	}
-	next, err := k.load(prevByFile)
+	next, err := k.load(prevByFile, prevFiles)
 	if err != nil {
 		return err
 	}
@@ -188,6 +194,9 @@ func (k *KB) updateIndex(prev, next *snapshot) error {
 	batch := k.index.NewBatch()
 	hashes := map[string]string{} // of the articles indexed now
 	for id, a := range next.byID {
+		if prev != nil && prev.byID[id] == a {
+			continue // the same file, not parsed again
+		}
 		doc := docOf(a)
 		if prev != nil {
 			if old, ok := prev.byID[id]; ok && reflect.DeepEqual(docOf(old), doc) {
@@ -259,8 +268,12 @@ func matcherDoc(a *Article) nlu.Doc {
 // know as they are, and the ids it knows that next no longer has, sorted.
 func matcherDiff(prev, next *snapshot) (changed []nlu.Doc, removed []string) {
 	for _, a := range next.sorted {
+		old, ok := prev.byID[a.ID]
+		if ok && old == a {
+			continue // the same file, not parsed again
+		}
 		doc := matcherDoc(a)
-		if old, ok := prev.byID[a.ID]; !ok || !reflect.DeepEqual(matcherDoc(old), doc) {
+		if !ok || !reflect.DeepEqual(matcherDoc(old), doc) {
 			changed = append(changed, doc)
 		}
 	}
@@ -298,7 +311,7 @@ func (k *KB) refreshLoop() {
 			m, key := nlu.NewMatcher(docs, k.opts.Weights), matcherKey(docs, k.opts.Weights)
 			k.mu.Lock()
 			if cur := k.snap.Load(); cur.gen == s.gen && !cur.fresh && !k.closed {
-				s = &snapshot{byID: cur.byID, byFile: cur.byFile, sorted: cur.sorted, errs: cur.errs,
+				s = &snapshot{byID: cur.byID, byFile: cur.byFile, sorted: cur.sorted, errs: cur.errs, files: cur.files,
 					matcher: m, gen: cur.gen, fresh: true, key: key}
 				k.snap.Store(s)
 			}
@@ -335,12 +348,12 @@ func (k *KB) Refreshed() bool { return k.snap.Load().fresh }
 // load parses every article file into a snapshot, without its matcher
 // (Reload trains it; Check does not need it). prev gives the last good
 // article of each file, kept when the file is broken now.
-func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
+func (k *KB) load(prev map[string]*Article, prevFiles map[string]parsedFile) (*snapshot, error) {
 	files, err := markdownFiles(k.opts.Content)
 	if err != nil {
 		return nil, err
 	}
-	s := &snapshot{byID: map[string]*Article{}, byFile: map[string]*Article{}}
+	s := &snapshot{byID: map[string]*Article{}, byFile: map[string]*Article{}, files: make(map[string]parsedFile, len(files))}
 	owner := map[string]string{} // id -> file that had it before
 	for f, a := range prev {
 		owner[a.ID] = f
@@ -350,6 +363,16 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 		data, err := fs.ReadFile(k.opts.Content, f)
 		if err != nil {
 			s.errs = append(s.errs, &ValidationError{File: f, Message: "fichier illisible : " + err.Error()})
+			continue
+		}
+		h := maphash.Bytes(k.seed, data)
+		if p, ok := prevFiles[f]; ok && p.hash == h && p.art == prev[f] {
+			// Unchanged since the last load: same article, same errors.
+			s.files[f] = p
+			s.errs = append(s.errs, p.errs...)
+			if p.art != nil {
+				parsed[f] = p.art
+			}
 			continue
 		}
 		a, errs := parse(f, data, k.opts.Statuses)
@@ -371,6 +394,7 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 		if a != nil {
 			parsed[f] = a
 		}
+		s.files[f] = parsedFile{hash: h, art: a, errs: errs}
 	}
 	// Resolve duplicate ids: the file that had the id keeps it, else the
 	// first file in name order.
@@ -410,6 +434,14 @@ func (k *KB) load(prev map[string]*Article) (*snapshot, error) {
 	return s, nil
 }
 
+// parsedFile is what one file gave at a load: its article (or the last
+// good version when it is broken) and its errors.
+type parsedFile struct {
+	hash uint64
+	art  *Article
+	errs []*ValidationError
+}
+
 func markdownFiles(fsys fs.FS) ([]string, error) {
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -445,8 +477,8 @@ type CheckReport struct {
 // Check validates a content tree and measures how well the bot would know
 // each article, without building a search index.
 func Check(fsys fs.FS, statuses []string) (*CheckReport, error) {
-	k := &KB{opts: Options{Content: fsys, Statuses: statuses}, render: newRenderer()}
-	s, err := k.load(nil)
+	k := &KB{opts: Options{Content: fsys, Statuses: statuses}, render: newRenderer(), seed: maphash.MakeSeed()}
+	s, err := k.load(nil, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -309,13 +309,26 @@ func (b *binWriter) sparses(vs []sparse) {
 		total += len(v.ids)
 	}
 	b.int32s(lens)
-	ids, w := make([]int32, 0, total), make([]float32, 0, total)
+	b.uvarint(uint64(total))
 	for _, v := range vs {
-		ids = append(ids, v.ids...)
-		w = append(w, v.w...)
+		b.raw32(v.ids, nil)
 	}
-	b.int32s(ids)
-	b.float32s(w)
+	b.uvarint(uint64(total))
+	for _, v := range vs {
+		b.raw32(nil, v.w)
+	}
+}
+
+// raw32 writes values without their length.
+func (b *binWriter) raw32(ids []int32, w []float32) {
+	for _, x := range ids {
+		b.buf = binary.LittleEndian.AppendUint32(b.buf[:0], uint32(x))
+		b.write(b.buf)
+	}
+	for _, x := range w {
+		b.buf = binary.LittleEndian.AppendUint32(b.buf[:0], math.Float32bits(x))
+		b.write(b.buf)
+	}
 }
 
 // binReader reads what binWriter wrote, keeping the first error.
