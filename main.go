@@ -39,6 +39,7 @@ import (
 	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/nlu"
 	"github.com/guichet/guichet/orders"
+	"github.com/guichet/guichet/reports"
 	"github.com/guichet/guichet/server"
 )
 
@@ -165,8 +166,6 @@ type config struct {
 	// RetentionMonths: conversations and cases are deleted this long after
 	// their last activity (13).
 	RetentionMonths int
-	// ChatRate is how many chat requests one client may make per minute.
-	ChatRate int
 	Holidays        []string
 	Phone           string
 	PhoneHours      string
@@ -184,6 +183,8 @@ type config struct {
 	// LiveChatWait is how long a live chat may wait before the customer is
 	// offered a callback or an e-mail.
 	LiveChatWait time.Duration
+	// ChatRate is how many chat requests one client may make per minute.
+	ChatRate int
 	// SMTP server for e-mail requests and transcripts; SupportEmail
 	// receives the requests.
 	SMTPAddr, SMTPFrom, SMTPUser string
@@ -456,7 +457,9 @@ type program struct {
 	srv   *server.Server
 	ctl   *control
 	users *accounts.Store
-	ln    net.Listener
+	// reports keeps the counters behind /reports.
+	reports *reports.Book
+	ln      net.Listener
 	// pruning is closed to stop the retention job, which closes pruned.
 	pruning, pruned chan struct{}
 	served          chan error
@@ -525,20 +528,22 @@ func (p *program) start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	bot := chat.New(k, db, chat.Options{ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, ContactArticle: shop.ContactArticle, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
-		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
-		LiveChatWait: p.cfg.LiveChatWait, AttachmentsDir: filepath.Join(p.cfg.DataDir, "attachments"),
-		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
-	p.bot = bot
 	loc, err := time.LoadLocation(p.cfg.TimeZone)
 	if err != nil {
 		return fmt.Errorf("time zone %q: %w", p.cfg.TimeZone, err)
 	}
+	book := reports.New(db, reports.Options{Location: loc, Now: p.now})
+	p.reports = book
+	bot := chat.New(k, db, chat.Options{Reports: book, ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, ContactArticle: shop.ContactArticle, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
+		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
+		LiveChatWait: p.cfg.LiveChatWait, AttachmentsDir: filepath.Join(p.cfg.DataDir, "attachments"),
+		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
+	p.bot = bot
 	users := accounts.New(db, accounts.Options{})
 	p.users = users
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
 		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies, Location: loc,
-		Color: p.cfg.Color, ChatRate: p.cfg.ChatRate, Orders: metered, MetricsToken: p.cfg.MetricsToken}, bot, k, users, p.logger)
+		Color: p.cfg.Color, ChatRate: p.cfg.ChatRate, Orders: metered, MetricsToken: p.cfg.MetricsToken, Reports: book}, bot, k, users, p.logger)
 	// Without the control socket (a data dir path too long for one, say)
 	// the service still serves; only the commands need it while it runs.
 	ctl, cerr := startControl(p.cfg.DataDir, db, users, bot)
@@ -586,6 +591,9 @@ func (p *program) prune(every time.Duration) {
 			p.logger.Error("retention: pruning failed", "err", err)
 		case n.Conversations > 0 || n.Cases > 0:
 			p.logger.Info("retention: pruned", "conversations", n.Conversations, "cases", n.Cases, "months", p.cfg.RetentionMonths)
+		}
+		if _, err := p.reports.Prune(context.Background()); err != nil {
+			p.logger.Error("retention: pruning report states failed", "err", err)
 		}
 		if _, err := p.users.PruneSessions(); err != nil {
 			p.logger.Error("retention: pruning sessions failed", "err", err)

@@ -22,6 +22,7 @@ import (
 	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/nlu"
 	"github.com/guichet/guichet/orders"
+	"github.com/guichet/guichet/reports"
 )
 
 // Errors a caller can act on. The server maps each to a French message.
@@ -146,6 +147,9 @@ type Options struct {
 	// AttachmentsDir is where the files sent in conversations are stored
 	// (outside any web root); empty refuses attachments.
 	AttachmentsDir string
+	// Reports counts each event for the managers' reports; nil counts
+	// nothing.
+	Reports *reports.Book
 	// Now gives the time (tests inject a clock).
 	Now func() time.Time
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/guichet/guichet/reports"
 )
 
 // Feedback counts the answers to « Cet article vous a-t-il aidé ? » under
@@ -34,6 +36,9 @@ func (b *Bot) RateArticle(ctx context.Context, articleID string, helpful bool) e
 			f.Helpful++
 		} else {
 			f.Unhelpful++
+		}
+		if err := b.opts.Reports.Record(tx, reports.Event{Kind: reports.KindArticleFeedback, Article: articleID, Helpful: &helpful}); err != nil {
+			return err
 		}
 		return putJSON(bk, []byte(articleID), f)
 	})

@@ -337,7 +337,11 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 				return err
 			}
 		}
-		return appendTurn(tx, conv, Turn{At: now.UTC(), Text: "", Choice: "contact:" + req.Channel, Reply: *r})
+		t := Turn{At: now.UTC(), Text: "", Choice: "contact:" + req.Channel, Reply: *r}
+		if err := appendTurn(tx, conv, t); err != nil {
+			return err
+		}
+		return b.report(tx, conv, t)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handoff: %w", err)

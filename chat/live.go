@@ -252,6 +252,9 @@ func (b *Bot) setMode(convID, mode, agent string, change func(*Case), create boo
 				return err
 			}
 		}
+		if err := b.reportCases(tx, convID); err != nil {
+			return err
+		}
 		return appendTurn(tx, conv, noticeTurn(now, notice, nil))
 	})
 	if err != nil {
@@ -682,7 +685,10 @@ func (b *Bot) Rate(ctx context.Context, convID string, score int, comment string
 			return ErrNoRating
 		}
 		last.CSAT = &CSAT{Score: score, Comment: comment, At: now}
-		return putJSON(bk, key, last)
+		if err := putJSON(bk, key, last); err != nil {
+			return err
+		}
+		return b.reportCase(tx, &last)
 	})
 	if err != nil {
 		return fmt.Errorf("rate %q: %w", convID, err)
@@ -723,6 +729,9 @@ func (b *Bot) LogContact(ctx context.Context, agent string, c Contact) (*Case, e
 	err = b.db.Update(func(tx *bbolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketCases)
 		if err != nil {
+			return err
+		}
+		if err := b.reportCase(tx, cs); err != nil {
 			return err
 		}
 		return putJSON(bk, []byte(id), cs)

@@ -206,6 +206,9 @@ func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
 		if err := appendTurn(tx, conv, t); err != nil {
 			return err
 		}
+		if err := b.report(tx, conv, t); err != nil {
+			return err
+		}
 		if rev == nil {
 			return nil
 		}

@@ -1,8 +1,9 @@
 // Package synth generates knowledge bases and customer questions for
 // benchmarks and the load command: n articles derived from the sample
 // content, and thousands of distinct French questions a customer could
-// type. It reads only the embedded sample content and imports none of
-// Guichet's other packages, so that any package's tests may use it.
+// type. It parses the embedded sample content itself and imports only the
+// content package (not kb), so that any package's tests, kb's included,
+// may use it.
 package synth
 
 import (
