@@ -84,11 +84,16 @@ func BenchmarkRank(b *testing.B) {
 		// Opened twice: the first start trains and saves the matcher, the
 		// second reads it, and its heap is the one a service keeps.
 		dir, index := mustSynthDir(b, n), filepath.Join(b.TempDir(), "index")
-		if err := mustOpenAt(b, dir, index).Close(); err != nil {
+		t0 := time.Now()
+		k := mustOpenAt(b, dir, index)
+		first := time.Since(t0)
+		if err := k.Close(); err != nil {
 			b.Fatal(err)
 		}
 		before := heapInUse()
-		k := mustOpenAt(b, dir, index)
+		t0 = time.Now()
+		k = mustOpenAt(b, dir, index)
+		b.Logf("%d articles: first start %s, second %s", n, first.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
 		heap := heapInUse() - before
 		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
 			lat := make([]time.Duration, 0, b.N)
