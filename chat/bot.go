@@ -13,6 +13,7 @@ import (
 	"html"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -177,6 +178,12 @@ type Bot struct {
 	hub      hub
 	presence presence
 	locks    convLocks
+	// writes is the one writer of chat's buckets (see commit.go).
+	writes committer
+	// migrated moves a data dir of the layout before to the flat one,
+	// once, before the first read or write.
+	migrated     sync.Once
+	migrationErr error
 }
 
 // New returns a bot. It does no I/O: buckets are created on first write.
@@ -214,7 +221,7 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	if opts.PhoneHours == "" {
 		opts.PhoneHours = opts.Hours.Describe()
 	}
-	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts}
+	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts, writes: committer{db: db}}
 }
 
 // Now is the bot's clock, so that what the console shows about waiting

@@ -23,7 +23,7 @@ var bucketFeedback = []byte("article_feedback")
 // RateArticle counts a reader's answer to « Cet article vous a-t-il aidé ? »
 // under the article articleID, which the caller has checked exists.
 func (b *Bot) RateArticle(ctx context.Context, articleID string, helpful bool) error {
-	err := b.db.Update(func(tx *bbolt.Tx) error {
+	err := b.update(func(tx *bbolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketFeedback)
 		if err != nil {
 			return err
@@ -52,7 +52,7 @@ func (b *Bot) RateArticle(ctx context.Context, articleID string, helpful bool) e
 // least once, by article id.
 func (b *Bot) ArticleFeedback(ctx context.Context) (map[string]Feedback, error) {
 	out := map[string]Feedback{}
-	err := b.db.View(func(tx *bbolt.Tx) error {
+	err := b.view(func(tx *bbolt.Tx) error {
 		bk := tx.Bucket(bucketFeedback)
 		if bk == nil {
 			return nil

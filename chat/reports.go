@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -57,12 +58,10 @@ func (b *Bot) reportCases(tx *bbolt.Tx, convID string) error {
 	// A case closed from the console names no agent: the conversation's
 	// assignee handled it.
 	var assignee string
-	if c := convBucket(tx, convID); c != nil {
-		conv, err := readMeta(c)
-		if err != nil {
-			return err
-		}
+	if conv, err := readState(tx, convID); err == nil {
 		assignee = conv.Assignee
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
 	}
 	return bk.ForEach(func(_, v []byte) error {
 		var cs Case
@@ -117,12 +116,8 @@ func (b *Bot) Effort(ctx context.Context, convID string, score int) error {
 		return ErrBadScore
 	}
 	now := b.opts.Now().UTC()
-	err := b.db.Update(func(tx *bbolt.Tx) error {
-		c := convBucket(tx, convID)
-		if c == nil {
-			return ErrNotFound
-		}
-		conv, err := readMeta(c)
+	err := b.update(func(tx *bbolt.Tx) error {
+		conv, err := readState(tx, convID)
 		if err != nil {
 			return err
 		}
