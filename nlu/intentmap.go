@@ -81,12 +81,11 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 	for d := range out {
 		out[d] = map[int32]intentScore{}
 	}
-	for in, intent := range lib {
-		if len(intent.toks) == 0 {
-			continue
-		}
-		share := 1 / float64(len(intent.toks))
-		for _, toks := range intent.toks {
+	// The articles each intent's phrasings go to, found on every core,
+	// then counted in order.
+	votes := make([][]int32, len(lib))
+	parallel(len(lib), func(in int) {
+		for _, toks := range lib[in].toks {
 			// A phrasing that reaches an article only faintly is no
 			// vote: in a small knowledge base every phrasing lands
 			// somewhere.
@@ -94,7 +93,12 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 			if len(r.Candidates) == 0 || r.Candidates[0].Score < mapMinScore {
 				continue
 			}
-			d := byID[r.Candidates[0].ID]
+			votes[in] = append(votes[in], byID[r.Candidates[0].ID])
+		}
+	})
+	for in, ds := range votes {
+		share := 1 / float64(len(lib[in].toks))
+		for _, d := range ds {
 			s := out[d][int32(in)]
 			s.forward += share
 			out[d][int32(in)] = s
@@ -105,7 +109,8 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 	for i, in := range lib {
 		libIdx[in.ID] = int32(i)
 	}
-	for d, doc := range m.docs {
+	parallel(len(m.docs), func(d int) {
+		doc := m.docs[d]
 		// Only an article that enough phrasings reach can be mapped: the
 		// others need no reverse reading (a large knowledge base has many).
 		reached := false
@@ -113,7 +118,7 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 			reached = reached || s.forward >= mapAgree
 		}
 		if !reached {
-			continue
+			return
 		}
 		texts := append([]string{doc.Title}, doc.Questions...)
 		share := 1 / float64(len(texts))
@@ -135,7 +140,7 @@ func (m *Matcher) intentScores(lib []*Intent) []map[int32]intentScore {
 				out[d][in] = s
 			}
 		}
-	}
+	})
 	return out
 }
 
@@ -230,5 +235,6 @@ func (m *Matcher) Health() []Health {
 		}
 		out[d].Neighbours = ns
 	}
-	return out
+	// Slots an update emptied (see Update) are no articles.
+	return slices.DeleteFunc(out, func(h Health) bool { return h.ID == "" })
 }

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Doc is what the matcher learns about one article.
@@ -125,7 +127,20 @@ type Matcher struct {
 	vocab              *speller
 	maxIDF             float32
 	calib, scope       logistic // calibrations of Confidence and InScope
-	pool               sync.Pool
+	pool               *sync.Pool
+	// extra are the features an update added, beyond feats (see Update).
+	extra map[string]int32
+	// updated tells a matcher made by Update, not NewMatcher.
+	updated bool
+}
+
+// featID returns a feature's id.
+func (m *Matcher) featID(f string) (int32, bool) {
+	if id, ok := m.feats[f]; ok {
+		return id, true
+	}
+	id, ok := m.extra[f]
+	return id, ok
 }
 
 // sparse is a vector with sorted feature ids.
@@ -134,17 +149,54 @@ type sparse struct {
 	w   []float32
 }
 
-func toSparse(v map[int32]float64) sparse {
-	ids := make([]int32, 0, len(v))
-	for id := range v {
-		ids = append(ids, id)
+// vec64 is a vector being computed, with sorted feature ids and float64
+// weights.
+type vec64 struct {
+	ids []int32
+	w   []float64
+}
+
+func (v vec64) sort() {
+	if slices.IsSorted(v.ids) {
+		return
 	}
-	slices.Sort(ids)
-	w := make([]float32, len(ids))
-	for i, id := range ids {
-		w[i] = float32(v[id])
+	idx := make([]int, len(v.ids))
+	for i := range idx {
+		idx[i] = i
 	}
-	return sparse{ids, w}
+	slices.SortFunc(idx, func(a, b int) int { return int(v.ids[a]) - int(v.ids[b]) })
+	ids, w := slices.Clone(v.ids), slices.Clone(v.w)
+	for i, j := range idx {
+		v.ids[i], v.w[i] = ids[j], w[j]
+	}
+}
+
+func (v vec64) sparse() sparse {
+	w := make([]float32, len(v.w))
+	for i, x := range v.w {
+		w[i] = float32(x)
+	}
+	return sparse{slices.Clone(v.ids), w}
+}
+
+// normalized is c L2-normalised, summed in id order so that the result does
+// not depend on the map's iteration order.
+func normalized(c map[int32]float64) vec64 {
+	v := vec64{ids: make([]int32, 0, len(c))}
+	for id := range c {
+		v.ids = append(v.ids, id)
+	}
+	slices.Sort(v.ids)
+	norm := 0.0
+	for _, id := range v.ids {
+		norm += c[id] * c[id]
+	}
+	norm = math.Sqrt(norm)
+	v.w = make([]float64, len(v.ids))
+	for i, id := range v.ids {
+		v.w[i] = c[id] / norm
+	}
+	return v
 }
 
 // dot multiplies s with a dense vector indexed by feature id.
@@ -203,12 +255,20 @@ type analysed struct {
 }
 
 func analyseDocs(docs []Doc) *analysed {
-	a := &analysed{bodies: make([][]Token, len(docs))}
-	for i, d := range docs {
+	// Each article is analysed on its own, on every core, and the results
+	// laid out in article order: the same as one pass would give.
+	type one struct {
+		examples, passages [][]Token
+		feats              []map[string]float64
+		body               []Token
+		bodyFeats          map[string]float64
+	}
+	each := make([]one, len(docs))
+	parallel(len(docs), func(i int) {
+		d, o := docs[i], &each[i]
 		for _, t := range append([]string{d.Title}, d.Questions...) {
 			if toks := Analyze(t); len(toks) > 0 {
-				a.examples = append(a.examples, toks)
-				a.exDoc = append(a.exDoc, int32(i))
+				o.examples = append(o.examples, toks)
 			}
 		}
 		// The answer's sentences, headings and list items are evidence
@@ -216,19 +276,58 @@ func analyseDocs(docs []Doc) *analysed {
 		// (« la taille est barrée »), which only the answer holds.
 		for _, p := range Passages(d.Body) {
 			if toks := Analyze(p); len(toks) >= 2 {
-				a.passages = append(a.passages, toks)
-				a.psDoc = append(a.psDoc, int32(i))
+				o.passages = append(o.passages, toks)
 			}
 		}
-		a.bodies[i] = Analyze(d.Body)
+		for _, toks := range append(slices.Clone(o.examples), o.passages...) {
+			o.feats = append(o.feats, features(toks))
+		}
+		o.body = Analyze(d.Body)
+		o.bodyFeats = stemFeatures(o.body)
+	})
+	a := &analysed{bodies: make([][]Token, len(docs))}
+	var psFeats []map[string]float64
+	for i, o := range each {
+		for k, toks := range o.examples {
+			a.examples = append(a.examples, toks)
+			a.exDoc = append(a.exDoc, int32(i))
+			a.feats = append(a.feats, o.feats[k])
+		}
+		for k, toks := range o.passages {
+			a.passages = append(a.passages, toks)
+			a.psDoc = append(a.psDoc, int32(i))
+			psFeats = append(psFeats, o.feats[len(o.examples)+k])
+		}
+		a.bodies[i] = o.body
+		a.bodyFeats = append(a.bodyFeats, o.bodyFeats)
 	}
-	for _, toks := range append(slices.Clone(a.examples), a.passages...) {
-		a.feats = append(a.feats, features(toks))
-	}
-	for _, toks := range a.bodies {
-		a.bodyFeats = append(a.bodyFeats, stemFeatures(toks))
-	}
+	a.feats = append(a.feats, psFeats...)
 	return a
+}
+
+// parallel runs f(i) for every i in [0, n) on every core. f must write
+// only what belongs to i, so that the result does not depend on the
+// schedule.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // NewMatcher indexes docs. It maps each article to the library intents it
@@ -402,14 +501,15 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 	intentCents := make([]map[int32]float64, len(lib))
 	m.units = make([]sparse, len(raw))
 	m.unitW = make([]float32, len(raw))
-	for u, fs := range raw {
-		vec := m.vector(fs)
-		m.units[u] = toSparse(vec)
+	vecs := make([]vec64, len(raw))
+	parallel(len(raw), func(u int) { vecs[u] = m.vector(raw[u]) })
+	for u, vec := range vecs {
+		m.units[u] = vec.sparse()
 		switch {
 		case u < m.examples:
 			m.unitW[u] = 1
-			for id, v := range vec {
-				cents[m.unitDoc[u]][id] += v
+			for i, id := range vec.ids {
+				cents[m.unitDoc[u]][id] += vec.w[i]
 			}
 		case u < m.libStart:
 			m.unitW[u] = float32(w.Passage) // the body counts in the model as a whole, below
@@ -419,8 +519,8 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			if intentCents[in] == nil {
 				intentCents[in] = map[int32]float64{}
 			}
-			for id, v := range vec {
-				intentCents[in][id] += v
+			for i, id := range vec.ids {
+				intentCents[in][id] += vec.w[i]
 			}
 		}
 	}
@@ -429,37 +529,26 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			if len(fs) == 0 {
 				continue
 			}
-			for id, v := range m.vector(fs) {
-				cents[d][id] += w.Body * v
+			vec := m.vector(fs)
+			for i, id := range vec.ids {
+				cents[d][id] += w.Body * vec.w[i]
 			}
 		}
 	}
 	for in, c := range intentCents {
-		normalize(c)
+		ic := normalized(c)
 		for _, d := range m.intentDocs[in] {
-			for id, v := range c {
-				cents[d][id] += w.IntentModel * v
+			for i, id := range ic.ids {
+				cents[d][id] += w.IntentModel * ic.w[i]
 			}
 		}
 	}
 	m.models = make([]sparse, len(cents))
 	for d, c := range cents {
-		normalize(c)
-		m.models[d] = toSparse(c)
+		m.models[d] = normalized(c).sparse()
 	}
 	m.index()
 	return m
-}
-
-func normalize(c map[int32]float64) {
-	norm := 0.0
-	for _, v := range c {
-		norm += v * v
-	}
-	norm = math.Sqrt(norm)
-	for id := range c {
-		c[id] /= norm
-	}
 }
 
 // index builds the first-stage postings from the models: every stem and
@@ -478,10 +567,16 @@ func (m *Matcher) index() {
 			m.post[id] = nil
 		}
 	}
-	m.pool.New = func() any {
-		return &scratch{cand: make([]float32, len(m.docs)), dense: make([]float32, len(m.idf)),
-			intentTop: make([]best3, len(m.lib)), intentDone: make([]bool, len(m.lib))}
-	}
+	m.newPool()
+}
+
+// newPool gives m scratch memory of its sizes.
+func (m *Matcher) newPool() {
+	nd, nf, ni := len(m.docs), len(m.idf), len(m.lib)
+	m.pool = &sync.Pool{New: func() any {
+		return &scratch{cand: make([]float32, nd), dense: make([]float32, nf),
+			intentTop: make([]best3, ni), intentDone: make([]bool, ni)}
+	}}
 }
 
 // trainBudget bounds the (example, candidate) evaluations of training, so
@@ -516,7 +611,6 @@ func (m *Matcher) train() {
 			}
 		}
 	}
-	acc := make([]float32, len(m.models))
 	// Trained on the example questions and the mapped intents' phrasings,
 	// whose right answers are every article mapped to the intent.
 	var train []int32
@@ -528,36 +622,57 @@ func (m *Matcher) train() {
 	n := len(train)
 	neigh := make([][]int32, n) // the right articles first, then neighbours
 	npos := make([]int, n)
-	var touched []int32
-	for i, u := range train {
-		x := m.units[u]
-		touched = touched[:0]
-		for i, id := range x.ids {
-			for _, p := range stemPost[id] {
-				if acc[p.id] == 0 {
-					touched = append(touched, p.id)
-				}
-				acc[p.id] += x.w[i] * p.w
+	// Neighbours are found on every core, in chunks that each have their
+	// accumulator.
+	const chunk = 256
+	parallel((n+chunk-1)/chunk, func(c int) {
+		acc := make([]float32, len(m.models))
+		var touched []int32
+		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
+			touched = m.findNeighbours(stemPost, acc, touched, train, neigh, npos, i)
+		}
+	})
+	m.sgd(train, neigh, npos)
+}
+
+// findNeighbours sets neigh[i] to the right articles of training unit
+// train[i], then the articles whose stem features score highest for it.
+func (m *Matcher) findNeighbours(stemPost [][]posting, acc []float32, touched, train []int32, neigh [][]int32, npos []int, i int) []int32 {
+	u := train[i]
+	x := m.units[u]
+	touched = touched[:0]
+	for i, id := range x.ids {
+		for _, p := range stemPost[id] {
+			if acc[p.id] == 0 {
+				touched = append(touched, p.id)
 			}
+			acc[p.id] += x.w[i] * p.w
 		}
-		cand := m.unitDocs(int(u))
-		if len(cand) > maxPositives {
-			// An intent shared by many articles: train against the
-			// ones closest to the phrasing.
-			slices.SortStableFunc(cand, func(a, b int32) int { return cmpDesc(acc[a], acc[b]) })
-			cand = cand[:maxPositives]
-		}
-		npos[i] = len(cand)
-		for _, d := range topK(touched, acc, neighbours+len(cand)) {
-			if !slices.Contains(cand[:npos[i]], d) && len(cand) < neighbours+npos[i] {
-				cand = append(cand, d)
-			}
-		}
-		for _, d := range touched {
-			acc[d] = 0
-		}
-		neigh[i] = cand
 	}
+	cand := m.unitDocs(int(u))
+	if len(cand) > maxPositives {
+		// An intent shared by many articles: train against the
+		// ones closest to the phrasing.
+		slices.SortStableFunc(cand, func(a, b int32) int { return cmpDesc(acc[a], acc[b]) })
+		cand = cand[:maxPositives]
+	}
+	npos[i] = len(cand)
+	for _, d := range topK(touched, acc, neighbours+len(cand)) {
+		if !slices.Contains(cand[:npos[i]], d) && len(cand) < neighbours+npos[i] {
+			cand = append(cand, d)
+		}
+	}
+	for _, d := range touched {
+		acc[d] = 0
+	}
+	neigh[i] = cand
+	return touched
+}
+
+// sgd fits the article models by stochastic gradient descent, in a fixed
+// order.
+func (m *Matcher) sgd(train []int32, neigh [][]int32, npos []int) {
+	n := len(train)
 	stride := 1
 	if work := n * (neighbours + 1) * m.w.Epochs; work > trainBudget {
 		stride = (work + trainBudget - 1) / trainBudget
@@ -715,34 +830,49 @@ func features(toks []Token) map[string]float64 {
 }
 
 // vector weighs raw features by idf and family share and L2-normalises the
-// result; features the index does not know count in the norm only.
-func (m *Matcher) vector(fs map[string]float64) map[int32]float64 {
-	fam := map[byte]float64{}
-	weighted := make(map[string]float64, len(fs))
-	for f, tf := range fs {
+// result; features the index does not know count in the norm only. Sums
+// run in feature order, so the same text always gives the same vector to
+// the last bit, whatever the map's iteration order.
+func (m *Matcher) vector(fs map[string]float64) vec64 {
+	names := make([]string, 0, len(fs))
+	for f := range fs {
+		names = append(names, f)
+	}
+	slices.Sort(names)
+	var fam [256]float64
+	weighted := make([]float64, len(names))
+	ids := make([]int32, len(names))
+	for i, f := range names {
 		idf := m.maxIDF
-		if id, ok := m.feats[f]; ok {
+		id, ok := m.featID(f)
+		if ok {
 			idf = m.idf[id]
+		} else {
+			id = -1
 		}
-		v := tf * float64(idf)
-		weighted[f] = v
+		ids[i] = id
+		v := fs[f] * float64(idf)
+		weighted[i] = v
 		fam[f[0]] += v * v
 	}
-	share := map[byte]float64{'s': m.w.Stem, 'b': m.w.Bigram, 'g': m.w.Gram, 'c': m.w.Concept}
-	vec := make(map[int32]float64, len(fs))
+	var share [256]float64
+	share['s'], share['b'], share['g'], share['c'] = m.w.Stem, m.w.Bigram, m.w.Gram, m.w.Concept
+	out := vec64{ids: make([]int32, 0, len(names)), w: make([]float64, 0, len(names))}
 	total := 0.0
-	for f, v := range weighted {
-		v = v / math.Sqrt(fam[f[0]]) * share[f[0]]
+	for i, f := range names {
+		v := weighted[i] / math.Sqrt(fam[f[0]]) * share[f[0]]
 		total += v * v
-		if id, ok := m.feats[f]; ok {
-			vec[id] = v
+		if ids[i] >= 0 {
+			out.ids = append(out.ids, ids[i])
+			out.w = append(out.w, v)
 		}
 	}
 	total = math.Sqrt(total)
-	for id := range vec {
-		vec[id] /= total
+	for i := range out.w {
+		out.w[i] /= total
 	}
-	return vec
+	out.sort()
+	return out
 }
 
 // Match ranks the articles for text and keeps the best n.
@@ -818,9 +948,9 @@ func (m *Matcher) read(toks []Token, n, skip, exact int) Match {
 
 // matchVec ranks the articles for a unit's own vector, leaving the unit out.
 func (m *Matcher) matchVec(x sparse, n, skip int) []Candidate {
-	q := make(map[int32]float64, len(x.ids))
-	for i, id := range x.ids {
-		q[id] = float64(x.w[i])
+	q := vec64{ids: x.ids, w: make([]float64, len(x.w))}
+	for i, v := range x.w {
+		q.w[i] = float64(v)
 	}
 	return m.rank(q, n, skip, candidates)
 }
@@ -828,12 +958,13 @@ func (m *Matcher) matchVec(x sparse, n, skip int) []Candidate {
 // rank scores the articles for a query vector in two stages, best n
 // first, scoring exactly the exact best of the first; skip is a unit left
 // out, or -1.
-func (m *Matcher) rank(q map[int32]float64, n, skip, exact int) []Candidate {
+func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 	sc := m.pool.Get().(*scratch)
 	defer m.pool.Put(sc)
 	// Stage one: candidates from the postings.
 	sc.touched = sc.touched[:0]
-	for id, v := range q {
+	for i, id := range q.ids {
+		v := q.w[i]
 		for _, p := range m.post[id] {
 			if sc.cand[p.id] == 0 {
 				sc.touched = append(sc.touched, p.id)
@@ -846,8 +977,8 @@ func (m *Matcher) rank(q map[int32]float64, n, skip, exact int) []Candidate {
 		sc.cand[d] = 0
 	}
 	// Stage two: exact scores against each candidate's model and examples.
-	for id, v := range q {
-		sc.dense[id] = float32(v)
+	for i, id := range q.ids {
+		sc.dense[id] = float32(q.w[i])
 	}
 	var cands []Candidate
 	for _, d := range top {
@@ -882,7 +1013,7 @@ func (m *Matcher) rank(q map[int32]float64, n, skip, exact int) []Candidate {
 			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s})
 		}
 	}
-	for id := range q {
+	for _, id := range q.ids {
 		sc.dense[id] = 0
 	}
 	for _, in := range sc.intents {
@@ -964,10 +1095,30 @@ func (m *Matcher) calibrate() {
 		x         [nCalib]float64
 		top, any3 float64
 	}
-	var data []obs
-	pos := 0.0
-	add := func(toks []Token, u int) {
-		r := m.read(toks, 3, u, calibExact)
+	type try struct {
+		toks []Token
+		u    int
+	}
+	var tries []try
+	// Left out in turn: a sample of the example questions, and of the
+	// mapped intents' phrasings, which are worded as customers write.
+	i := 0
+	for _, span := range [][2]int{{0, m.examples}, {m.libStart, len(m.toks)}} {
+		step := max(1, (span[1]-span[0])/calibSample)
+		for u := span[0]; u < span[1]; u += step {
+			tries = append(tries, try{slices.Clone(m.toks[u]), u})
+			// The same question told as a story: padded with an everyday
+			// sentence that has nothing to do with it.
+			story := append(slices.Clone(m.toks[u]), Analyze(background[i%len(background)])...)
+			tries = append(tries, try{story, u})
+			i++
+		}
+	}
+	// Matched on every core, gathered in order.
+	found := make([]*obs, len(tries))
+	parallel(len(tries), func(k int) {
+		u := tries[k].u
+		r := m.read(tries[k].toks, 3, u, calibExact)
 		if len(r.Candidates) == 0 {
 			return
 		}
@@ -982,21 +1133,14 @@ func (m *Matcher) calibrate() {
 				}
 			}
 		}
-		pos += o.top
-		data = append(data, o)
-	}
-	// Left out in turn: a sample of the example questions, and of the
-	// mapped intents' phrasings, which are worded as customers write.
-	i := 0
-	for _, span := range [][2]int{{0, m.examples}, {m.libStart, len(m.toks)}} {
-		step := max(1, (span[1]-span[0])/calibSample)
-		for u := span[0]; u < span[1]; u += step {
-			add(slices.Clone(m.toks[u]), u)
-			// The same question told as a story: padded with an everyday
-			// sentence that has nothing to do with it.
-			story := append(slices.Clone(m.toks[u]), Analyze(background[i%len(background)])...)
-			add(story, u)
-			i++
+		found[k] = &o
+	})
+	var data []obs
+	pos := 0.0
+	for _, o := range found {
+		if o != nil {
+			pos += o.top
+			data = append(data, *o)
 		}
 	}
 	inScope := len(data)
@@ -1131,12 +1275,13 @@ type speller struct {
 	also    map[string]bool     // words known but never corrected to
 	stems   map[string]bool     // stems seen
 	deletes map[string][]string // one-letter deletion -> words
+	more    map[string][]string // deletions of the words an update added
 	byFirst map[byte][]string   // first letter -> words of 7 letters or more
 	sorted  []string            // every word, for prefix look-ups
 }
 
 func newSpeller(units [][]Token) *speller {
-	s := &speller{words: map[string]int{}, stems: map[string]bool{}, deletes: map[string][]string{}, byFirst: map[byte][]string{}}
+	s := &speller{words: map[string]int{}, stems: map[string]bool{}}
 	for _, toks := range units {
 		for _, t := range toks {
 			s.words[t.Word]++
@@ -1150,6 +1295,13 @@ func newSpeller(units [][]Token) *speller {
 			s.words[k] = s.words[v]
 		}
 	}
+	s.index()
+	return s
+}
+
+// index builds the look-up tables of the speller's words.
+func (s *speller) index() {
+	s.deletes, s.byFirst, s.sorted = map[string][]string{}, map[byte][]string{}, nil
 	for w := range s.words {
 		s.sorted = append(s.sorted, w)
 		if len(w) >= 7 {
@@ -1163,7 +1315,6 @@ func newSpeller(units [][]Token) *speller {
 		}
 	}
 	sort.Strings(s.sorted)
-	return s
 }
 
 // complete reads an abbreviation ("restau", "appart", "dispo") as the most
@@ -1224,8 +1375,14 @@ func (s *speller) correct(w string) (string, bool) {
 		for _, c := range s.deletes[d] { // substitution or transposition
 			consider(c, 2)
 		}
+		for _, c := range s.more[d] {
+			consider(c, 2)
+		}
 	}
 	for _, c := range s.deletes[w] { // w misses a letter
+		consider(c, 1)
+	}
+	for _, c := range s.more[w] {
 		consider(c, 1)
 	}
 	if best == "" && limit == 2 {
