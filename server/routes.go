@@ -99,7 +99,22 @@ func (s *Server) routes() {
 	console.Post("/agent/conversations/:id/attachments", agent, active, s.handleAgentAttach)
 	console.Get("/agent/conversations/:id/attachments/:aid", agent, s.handleAttachment)
 	s.app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(staticFS), PathPrefix: "static", MaxAge: 300}))
-	console.Get("/editor", s.requireRole(accounts.RoleEditor), s.handleEditor)
+	// The web editor: articles, their versions, and the live preview.
+	edit := s.requireRole(accounts.RoleEditor)
+	console.Get("/editor", edit, s.handleEditor)
+	console.Get("/editor/fragments/articles", edit, s.handleEditorArticlesFragment)
+	console.Post("/editor/preview", edit, s.handleEditorPreview)
+	console.Post("/editor/source", edit, s.handleEditorSource)
+	console.Get("/editor/articles/new", edit, s.handleEditorNew)
+	console.Post("/editor/articles", edit, s.handleEditorSave)
+	console.Get("/editor/articles/:id", edit, s.handleEditorArticle)
+	console.Get("/editor/articles/:id/edit", edit, s.handleEditorEdit)
+	console.Post("/editor/articles/:id", edit, s.handleEditorSave)
+	console.Post("/editor/articles/:id/delete", edit, s.handleEditorDelete)
+	console.Get("/editor/articles/:id/served", edit, s.handleEditorServed)
+	console.Get("/editor/articles/:id/history", edit, s.handleEditorHistory)
+	console.Get("/editor/articles/:id/history/:n", edit, s.handleEditorVersion)
+	console.Post("/editor/articles/:id/history/:n/restore", edit, s.handleEditorRestore)
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }
