@@ -440,7 +440,7 @@ func (s *Server) saveRefused(c *fiber.Ctx, f *editorForm, p *previewData, messag
 type conflictView struct {
 	Who, When, Path, ID string
 	Deleted             bool
-	Diff            []diffLine
+	Diff                []diffLine
 	// Current is the Hash of the file now: saving over it is the editor's
 	// explicit choice.
 	Current string
@@ -551,7 +551,7 @@ func sameArticle(a, b *kb.Article) bool {
 type articleView struct {
 	A      *kb.Article
 	Health *healthRow
-	Base    string
+	Base   string
 	// Published is the version just saved, which the page waits for.
 	Published int
 	Versions  int
