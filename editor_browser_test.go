@@ -280,3 +280,39 @@ func TestEditorRestoresVersion(t *testing.T) {
 		t.Errorf("history = %+v, %v; want the original, the edit and its restore", vs, err)
 	}
 }
+
+// TestSampleContentIsEditable: without --content, the first run copies the
+// embedded sample into the data dir and serves it from there, watched, so
+// the web editor can change it; the next run keeps the editors' changes.
+func TestSampleContentIsEditable(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ContentDir = ""
+	p := mustStart(t, cfg)
+	dir := filepath.Join(cfg.DataDir, "content")
+	if p.contentDir != dir {
+		t.Fatalf("content dir = %q, want %q", p.contentDir, dir)
+	}
+	file := filepath.Join(dir, "suivi-colis.md")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), "title: Où est mon colis ?", "title: Où en est mon colis ?", 1)
+	if err := editor.WriteFile(file, []byte(edited)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	deadline := time.Now().Add(20 * time.Second)
+	for a, _ := p.kb.Article("suivi-colis"); a.Title != "Où en est mon colis ?"; a, _ = p.kb.Article("suivi-colis") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the copied sample is not watched: title %q", a.Title)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("reloaded in %v", time.Since(start))
+	mustStop(t, p)
+	p = mustStart(t, cfg)
+	if a, err := p.kb.Article("suivi-colis"); err != nil || a.Title != "Où en est mon colis ?" {
+		t.Errorf("after a restart: %+v %v, want the edited article", a, err)
+	}
+}

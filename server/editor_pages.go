@@ -614,9 +614,9 @@ type historyView struct {
 
 // versionRow is a version in a list.
 type versionRow struct {
-	N                  int
-	When, Who, Action  string
-	Current, Restorage bool
+	N                 int
+	When, Who, Action string
+	Current           bool
 }
 
 var actionNames = map[editor.Action]string{
