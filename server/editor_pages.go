@@ -460,7 +460,7 @@ func diffLines(d []editor.Line) []diffLine {
 		case editor.Removed:
 			out = append(out, diffLine{"del", "−", l.Text})
 		case editor.Skipped:
-			out = append(out, diffLine{"skip", "", "…"})
+			out = append(out, diffLine{"gap", "", "…"})
 		default:
 			out = append(out, diffLine{"same", "", l.Text})
 		}

@@ -23,9 +23,9 @@
 
   // Waits until the bot serves the saved version (the content watcher
   // reloads within a second), then calls done(true); done(false) after
-  // 15 s.
+  // 30 s.
   function whenServed(url, done) {
-    const deadline = Date.now() + 15000;
+    const deadline = Date.now() + 30000;
     const poll = async () => {
       try {
         const r = await fetch(url, { headers, credentials: "same-origin" });
