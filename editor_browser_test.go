@@ -130,6 +130,15 @@ func TestEditorPublishesArticle(t *testing.T) {
 		t.Fatalf("writing the article: %v", err)
 	}
 	shot(ctx, "edit")
+	// The draft test is another module, loaded on demand: the section
+	// says something either way (its result, or that it is not there).
+	err = chromedp.Run(ctx,
+		chromedp.Click(`#draft-test-button`, chromedp.ByQuery),
+		until(q(`#draft-test`)+`.trim() !== ""`),
+	)
+	if err != nil {
+		t.Fatalf("draft test: %v", err)
+	}
 	clicked := time.Now()
 	err = chromedp.Run(ctx,
 		chromedp.Click(`[data-testid="publish"]`, chromedp.ByQuery),
