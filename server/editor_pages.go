@@ -142,6 +142,9 @@ func formFromArticle(a *kb.Article) *editorForm {
 // target is where the form saves: the article's file, renamed with the
 // id when the file was named after it; id.md for a new article.
 func (f *editorForm) target() string {
+	if f.Original == "" && f.Path != "" {
+		return f.Path // a file the knowledge base could not read yet
+	}
 	if f.Original == "" {
 		if f.ID == "" {
 			return "nouvel-article.md" // refused anyway: the id is missing
@@ -324,6 +327,36 @@ func (s *Server) handleEditorEdit(c *fiber.Ctx) error {
 	return s.editorRender(c, fiber.StatusOK, "editor-edit", editorPage{Title: "Modifier « " + a.Title + " »", Form: f, Preview: p, Notice: notice})
 }
 
+// handleEditorFile is the edit page of a file the knowledge base could
+// not read (?path=): its problems are shown at once, on their lines.
+func (s *Server) handleEditorFile(c *fiber.Ctx) error {
+	if s.cfg.Editor == nil {
+		return fiber.ErrNotFound
+	}
+	rel := c.Query("path")
+	for _, a := range s.kb.Articles() {
+		if a.File == rel { // served from its last good version: edit the article
+			return c.Redirect("/editor/articles/"+url.PathEscape(a.ID)+"/edit", fiber.StatusSeeOther)
+		}
+	}
+	src, base, err := s.cfg.Editor.Current(rel)
+	if errors.Is(err, editor.ErrBadPath) || (err == nil && src == nil) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	f, ok := formFromSource(src)
+	notice := "Ce fichier n’est pas en ligne : l’assistant ne peut pas le lire. Corrigez les problèmes listés dans l’aperçu, puis publiez."
+	if !ok {
+		f = &editorForm{Body: string(src)}
+		notice = "L’en-tête de ce fichier est illisible : le texte complet est dans la réponse ci-dessous. Remplissez les champs, retirez l’ancien en-tête du texte, puis publiez."
+	}
+	f.Path, f.Base = rel, base
+	p, _, _ := s.preview(f, rel)
+	return s.editorRender(c, fiber.StatusOK, "editor-edit", editorPage{Title: "Corriger " + rel, Form: f, Preview: p, Notice: notice})
+}
+
 // formOf is the form for an article's file as it is on disk now.
 func (s *Server) formOf(a *kb.Article) (*editorForm, string, error) {
 	var src []byte
@@ -394,10 +427,7 @@ func (s *Server) handleEditorSave(c *fiber.Ctx) error {
 	if a == nil {
 		return s.saveRefused(c, f, p, "")
 	}
-	ch := editor.Change{ID: a.ID, OldID: f.Original, Path: target, Source: src, Base: f.Base, Author: editorUser(c).Name}
-	if f.Original != "" {
-		ch.OldPath = f.Path
-	}
+	ch := editor.Change{ID: a.ID, OldID: f.Original, Path: target, OldPath: f.Path, Source: src, Base: f.Base, Author: editorUser(c).Name}
 	v, err := s.cfg.Editor.Save(ch)
 	var conflict *editor.ConflictError
 	switch {

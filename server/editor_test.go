@@ -54,17 +54,24 @@ func mustEditorServer(tb testing.TB) (*Server, string) {
 	return s, dir
 }
 
-// served polls the served endpoint until the version is live.
+// served polls the served endpoint until the version is live (every
+// 50 ms, as the page does every 150 ms: a busy loop would starve the
+// reload it waits for).
 func served(t *testing.T, b *browser, url string) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	start := time.Now()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for ; ; <-tick.C {
 		_, body := b.do("GET", url, nil)
 		if strings.Contains(body, `"served":true`) {
+			t.Logf("%s served after %v", url, time.Since(start))
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s never served: %s", url, body)
+			a, err := b.s.kb.Article(strings.Split(url, "/")[3])
+			t.Fatalf("%s never served: %s (kb: %+v %v %v)", url, body, a, err, b.s.kb.Errors())
 		}
 	}
 }
@@ -207,4 +214,39 @@ func regexpField(page, name string) string {
 	}
 	rest := page[i+len(`name="`+name+`" value="`):]
 	return rest[:strings.IndexByte(rest, '"')]
+}
+
+// TestEditorFixesBrokenFile: a file the knowledge base cannot read opens in
+// the editor from the list of errors, with its problems on their lines,
+// and publishing the fix puts it online.
+func TestEditorFixesBrokenFile(t *testing.T) {
+	s, dir := mustEditorServer(t)
+	broken := "---\nid: garantie\ntitle: Garantie\nquestions:\n  - Quelle est la garantie ?\n---\nDeux ans.\n"
+	if err := os.WriteFile(filepath.Join(dir, "garantie.md"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.kb.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	eve := &browser{t: t, s: s, cookies: map[string]string{}}
+	eve.login("eve", "un mot de passe solide")
+	if _, body := eve.do("GET", "/editor", nil); !strings.Contains(body, `href="/editor/files/edit?path=garantie.md"`) {
+		t.Fatalf("the error list does not link to the file")
+	}
+	_, page := eve.do("GET", "/editor/files/edit?path=garantie.md", nil)
+	for _, want := range []string{"Corriger garantie.md", "il faut au moins 2 questions d’exemple", `value="Quelle est la garantie ?"`, "Deux ans."} {
+		if !strings.Contains(page, want) {
+			t.Errorf("fix page lacks %q", want)
+		}
+	}
+	form := url.Values{"_csrf": {reCSRF.FindStringSubmatch(page)[1]}, "id": {"garantie"}, "title": {"Garantie"}, "body": {"Deux ans."},
+		"question": {"Quelle est la garantie ?", "Combien de temps dure la garantie ?"}, "path": {"garantie.md"}, "base": {regexpField(page, "base")}}
+	resp, body := eve.do("POST", "/editor/articles", form, "X-Requested-With", "fetch")
+	if resp.StatusCode != 200 || !strings.Contains(body, `"path":"garantie.md"`) {
+		t.Fatalf("publish the fix: %d %s", resp.StatusCode, body)
+	}
+	served(t, eve, "/editor/articles/garantie/served?v=2") // 1 is the broken file as it was
+	if resp, _ := eve.do("GET", "/editor/files/edit?path=../g.md", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a path outside the content dir: %d, want 404", resp.StatusCode)
+	}
 }

@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	console.Post("/editor/preview", edit, s.handleEditorPreview)
 	console.Post("/editor/source", edit, s.handleEditorSource)
 	console.Get("/editor/articles/new", edit, s.handleEditorNew)
+	console.Get("/editor/files/edit", edit, s.handleEditorFile)
 	console.Post("/editor/articles", edit, s.handleEditorSave)
 	console.Get("/editor/articles/:id", edit, s.handleEditorArticle)
 	console.Get("/editor/articles/:id/edit", edit, s.handleEditorEdit)
