@@ -203,7 +203,8 @@
         });
       } else {
         status.className = "error";
-        status.innerHTML = res.message || text.failed; // rendered and escaped by the server
+        if (res.message) status.innerHTML = res.message; // rendered and escaped by the server
+        else status.textContent = (res.error && res.error.message) || text.failed; // a session ended, a body too large…
         if (res.preview !== undefined) {
           preview.innerHTML = res.preview;
           markErrors();
