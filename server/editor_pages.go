@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -376,6 +377,20 @@ func (s *Server) formOf(a *kb.Article) (*editorForm, string, error) {
 		}
 	}
 	f.Path, f.Base, f.Original = a.File, base, a.ID
+	if ok {
+		// A key the form does not know (a typo such as « titre: »)
+		// would leave its field empty: the last good value fills it.
+		f.ID, f.Title = cmp.Or(f.ID, a.ID), cmp.Or(f.Title, a.Title)
+	}
+	var problems []string
+	for _, e := range s.kb.Errors() {
+		if e.File == a.File {
+			problems = append(problems, fmt.Sprintf("ligne %d : %s", e.Line, e.Message))
+		}
+	}
+	if len(problems) > 0 && notice == "" {
+		notice = "Le fichier contient des erreurs (" + strings.Join(problems, " ; ") + ") : l’assistant sert la dernière version valide. Le formulaire reprend le fichier ; publier le corrige."
+	}
 	return f, notice, nil
 }
 
@@ -584,6 +599,9 @@ type articleView struct {
 	Base   string
 	// Published is the version just saved, which the page waits for.
 	Published int
+	// Errors are the problems of the file on disk: the bot serves its
+	// last good version meanwhile.
+	Errors []*kb.ValidationError
 	Versions  int
 }
 
@@ -600,6 +618,11 @@ func (s *Server) handleEditorArticle(c *fiber.Ctx) error {
 	}
 	av := &articleView{A: a, Base: f.Base}
 	av.Published, _ = strconv.Atoi(c.Query("publie"))
+	for _, e := range s.kb.Errors() {
+		if e.File == a.File {
+			av.Errors = append(av.Errors, e)
+		}
+	}
 	for _, h := range healthRows(s.kb.Health()) {
 		if h.ID == a.ID {
 			av.Health = &h

@@ -246,6 +246,19 @@ func TestEditorFixesBrokenFile(t *testing.T) {
 		t.Fatalf("publish the fix: %d %s", resp.StatusCode, body)
 	}
 	served(t, eve, "/editor/articles/garantie/served?v=2") // 1 is the broken file as it was
+	// A served article whose file breaks: its page says so, the bot keeps
+	// the last good version, and the edit page reads the file as it is.
+	data, _ := os.ReadFile(filepath.Join(dir, "retour.md"))
+	os.WriteFile(filepath.Join(dir, "retour.md"), []byte(strings.Replace(string(data), "title:", "titre:", 1)), 0o644)
+	if err := s.kb.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := eve.do("GET", "/editor/articles/retourner-article", nil); !strings.Contains(body, "Le fichier contient des erreurs") || !strings.Contains(body, "clé inconnue « titre »") {
+		t.Errorf("the article page does not tell that its file is broken")
+	}
+	if _, body := eve.do("GET", "/editor/articles/retourner-article/edit", nil); !strings.Contains(body, "clé inconnue « titre »") {
+		t.Errorf("the edit page does not show the file's problem")
+	}
 	if resp, _ := eve.do("GET", "/editor/files/edit?path=../g.md", nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a path outside the content dir: %d, want 404", resp.StatusCode)
 	}
