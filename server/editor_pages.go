@@ -601,8 +601,8 @@ type articleView struct {
 	Published int
 	// Errors are the problems of the file on disk: the bot serves its
 	// last good version meanwhile.
-	Errors []*kb.ValidationError
-	Versions  int
+	Errors   []*kb.ValidationError
+	Versions int
 }
 
 // handleEditorArticle is an article's page: how customers read it, how
