@@ -339,3 +339,42 @@ func TestSampleContentIsEditable(t *testing.T) {
 		t.Errorf("after a restart: %+v %v, want the edited article", a, err)
 	}
 }
+
+// TestEditorDeletesThenRestores: a deleted article leaves the bot and the
+// list, stays restorable from the list, and comes back in two clicks.
+func TestEditorDeletesThenRestores(t *testing.T) {
+	p, _, app := startShop(t)
+	mustAddEditor(t, p, "emma")
+	ctx := mustTab(t)
+	err := chromedp.Run(ctx,
+		editorLogIn(app, "emma"),
+		chromedp.Navigate(app+"/editor/articles/annuler-commande"),
+		chromedp.Evaluate(`document.querySelector(".danger-zone").open = true`, nil),
+		chromedp.Click(`[data-testid="delete"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#article-rows`, chromedp.ByQuery),
+		until(q(`#publish-state`)+`.includes("L’assistant ne le donne plus")`),
+		until(`!`+q(`#article-rows`)+`.includes("Annuler une commande")`),
+		until(`document.querySelector('a[href="/editor/articles/annuler-commande/history"]') !== null`),
+	)
+	if err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if _, err := p.kb.Article("annuler-commande"); err == nil {
+		t.Error("the bot still has the deleted article")
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(app+"/editor/articles/annuler-commande/history"),
+		until(q(`tbody`)+`.includes("Suppression")`),
+		chromedp.Navigate(app+"/editor/articles/annuler-commande/history/1"),
+		until(`document.querySelector('[data-testid="restore"]') !== null`),
+		chromedp.Click(`[data-testid="restore"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="publish-state"]`, chromedp.ByQuery),
+		until(q(`[data-testid="publish-state"]`)+`.startsWith("Publié")`),
+	)
+	if err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	if r := ask(t, app, "Comment annuler ma commande ?"); r.ArticleID != "annuler-commande" {
+		t.Errorf("after the restore the bot answers %+v", r)
+	}
+}

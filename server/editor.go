@@ -2,7 +2,9 @@ package server
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -65,8 +67,9 @@ type editorList struct {
 	Rows       []articleRow
 	Total      int
 	Deleted    []deletedRow
-	// Notice says what was just done (an article deleted).
-	Notice string
+	// Notice says what was just done (an article deleted), Served where
+	// to learn when the bot no longer serves it.
+	Notice, Served string
 }
 
 // articleRow is an article in the list, with its health.
@@ -133,6 +136,9 @@ func (s *Server) editorArticles(c *fiber.Ctx) (*editorList, error) {
 	}
 	if id := c.Query("supprime"); id != "" {
 		l.Notice = "L’article « " + id + " » a été supprimé. Son historique permet de le restaurer."
+		if v, err := strconv.Atoi(c.Query("v")); err == nil {
+			l.Served = "/editor/articles/" + url.PathEscape(id) + "/served?v=" + strconv.Itoa(v)
+		}
 	}
 	return l, nil
 }

@@ -609,6 +609,9 @@ type articleView struct {
 // the bot knows it, and what an editor can do with it.
 func (s *Server) handleEditorArticle(c *fiber.Ctx) error {
 	a, err := s.kb.Article(c.Params("id"))
+	if errors.Is(err, kb.ErrNotFound) {
+		a, err = s.justSaved(c, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -638,6 +641,25 @@ func (s *Server) handleEditorArticle(c *fiber.Ctx) error {
 	return s.editorRender(c, fiber.StatusOK, "editor-article", editorPage{Title: a.Title, Article: av, Preview: s.rendered(a, &previewData{})})
 }
 
+// justSaved is the article a save just created (or a restore brought
+// back) and the bot does not serve yet: read from the version saved, so
+// that the page shows it while it waits; notFound otherwise.
+func (s *Server) justSaved(c *fiber.Ctx, notFound error) (*kb.Article, error) {
+	n, _ := strconv.Atoi(c.Query("publie"))
+	if s.cfg.Editor == nil || n < 1 {
+		return nil, notFound
+	}
+	v, err := s.cfg.Editor.Version(c.Params("id"), n)
+	if err != nil || v.Action == editor.Deleted {
+		return nil, notFound
+	}
+	a, errs := s.kb.ParseDraft(v.Path, []byte(v.Source))
+	if len(errs) > 0 {
+		return nil, notFound
+	}
+	return a, nil
+}
+
 // handleEditorDelete deletes an article's file; its history stays, to
 // restore it.
 func (s *Server) handleEditorDelete(c *fiber.Ctx) error {
@@ -648,14 +670,14 @@ func (s *Server) handleEditorDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.cfg.Editor.Delete(a.ID, a.File, c.FormValue("base"), editorUser(c).Name)
+	v, err := s.cfg.Editor.Delete(a.ID, a.File, c.FormValue("base"), editorUser(c).Name)
 	if errors.As(err, new(*editor.ConflictError)) {
 		return s.editorMessage(c, fiber.StatusConflict, msgDeleteConflict)
 	}
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/editor?supprime="+url.QueryEscape(a.ID), fiber.StatusSeeOther)
+	return c.Redirect("/editor?supprime="+url.QueryEscape(a.ID)+"&v="+strconv.Itoa(v.N), fiber.StatusSeeOther)
 }
 
 // historyView lists an article's versions.

@@ -40,7 +40,6 @@
   // The list: search and tag filter replace the rows in place.
   const search = document.getElementById("article-search");
   if (search) {
-    const rows = document.getElementById("article-rows");
     let seq = 0;
     const refresh = debounce(async () => {
       const params = new URLSearchParams(new FormData(search));
@@ -48,7 +47,7 @@
       try {
         const r = await fetch(search.dataset.fragment + "?" + params, { headers, credentials: "same-origin" });
         if (!r.ok || mine !== seq) return;
-        rows.innerHTML = await r.text();
+        document.getElementById("article-rows").innerHTML = await r.text(); // looked up: a refresh may replace it
         history.replaceState(null, "", "/editor?" + params);
       } catch (e) { /* the plain form still works */ }
     }, 250);
@@ -70,7 +69,7 @@
           if (r.ok && fresh && live) live.replaceWith(fresh);
         } catch (e) { /* the old content stays; a reload shows the new one */ }
       }
-      state.textContent = ok ? text.published : text.slow;
+      state.textContent = ok ? (state.dataset.done || text.published) : text.slow;
       state.dataset.published = ok ? "1" : "0";
     });
   }
