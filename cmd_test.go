@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"io"
 	"net"
 	"net/http"
@@ -108,7 +109,8 @@ func TestBackupWhileRunning(t *testing.T) {
 	}
 	defer db.Close()
 	db.View(func(tx *bbolt.Tx) error {
-		if c := tx.Bucket([]byte("conversations")); c == nil || c.Bucket([]byte(f.id)) == nil {
+		key, _ := hex.DecodeString(f.id) // chat keys a conversation by its 16 bytes
+		if c := tx.Bucket([]byte("chat_conversations")); c == nil || c.Get(key) == nil {
 			t.Error("the copy lacks the conversation")
 		}
 		return nil

@@ -40,6 +40,7 @@ import (
 	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/nlu"
 	"github.com/guichet/guichet/orders"
+	"github.com/guichet/guichet/reports"
 	"github.com/guichet/guichet/server"
 )
 
@@ -183,6 +184,8 @@ type config struct {
 	// LiveChatWait is how long a live chat may wait before the customer is
 	// offered a callback or an e-mail.
 	LiveChatWait time.Duration
+	// ChatRate is how many chat requests one client may make per minute.
+	ChatRate int
 	// SMTP server for e-mail requests and transcripts; SupportEmail
 	// receives the requests.
 	SMTPAddr, SMTPFrom, SMTPUser string
@@ -199,7 +202,7 @@ type config struct {
 }
 
 func defaultConfig() config {
-	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text", RetentionMonths: 13,
+	return config{Addr: ":8080", DataDir: "data", LogLevel: "info", LogFormat: "text", RetentionMonths: 13, ChatRate: 60,
 		TimeZone: "Europe/Paris", LiveChatWait: 5 * time.Minute}
 }
 
@@ -249,6 +252,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return cfg, fmt.Errorf("GUICHET_RETENTION_MONTHS=%q : un nombre de mois est attendu", v)
 		}
 	}
+	if v := getenv("GUICHET_CHAT_RATE"); v != "" {
+		if _, err := fmt.Sscan(v, &cfg.ChatRate); err != nil {
+			return cfg, fmt.Errorf("GUICHET_CHAT_RATE=%q : un nombre de requêtes par minute est attendu", v)
+		}
+	}
 	if v := getenv("GUICHET_HANDOFF_AFTER_MISSES"); v != "" {
 		if _, err := fmt.Sscan(v, &cfg.AfterMisses); err != nil {
 			return cfg, fmt.Errorf("GUICHET_HANDOFF_AFTER_MISSES=%q : un nombre est attendu", v)
@@ -272,6 +280,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fset.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "format du journal : text ou json")
 	fset.StringVar(&cfg.OrdersURL, "orders-url", cfg.OrdersURL, "URL de base de l’API des commandes du marchand (par défaut : commandes de démonstration)")
 	fset.IntVar(&cfg.RetentionMonths, "retention-months", cfg.RetentionMonths, "mois de conservation des conversations et demandes après leur dernière activité")
+	fset.IntVar(&cfg.ChatRate, "chat-rate", cfg.ChatRate, "requêtes de chat permises par minute à chaque client (adresse IP)")
 	fset.IntVar(&cfg.AfterMisses, "handoff-after-misses", cfg.AfterMisses, "questions sans réponse d’affilée avant de proposer un conseiller (par défaut 2)")
 	fset.StringVar(&holidays, "holidays", holidays, "jours fermés AAAA-MM-JJ, séparés par des virgules (par défaut : jours fériés 2026-2027)")
 	fset.StringVar(&cfg.Phone, "phone", cfg.Phone, "numéro du service client (par défaut : celui des réglages)")
@@ -370,6 +379,9 @@ func (c config) validate() error {
 	if c.RetentionMonths < 1 {
 		return errors.New("la durée de conservation (-retention-months) doit être d’un mois au moins")
 	}
+	if c.ChatRate < 1 {
+		return errors.New("chat-rate (GUICHET_CHAT_RATE) doit valoir 1 requête par minute ou plus")
+	}
 	if c.AfterMisses < 0 {
 		return errors.New("handoff-after-misses doit valoir 1 ou plus")
 	}
@@ -419,8 +431,8 @@ func (c config) String() string {
 	if smtp == "" {
 		smtp = "(none: e-mail requests are stored, not sent)"
 	}
-	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q metrics_token=%s smtp=%s smtp_password=%s retention_months=%d timezone=%s live_chat_wait=%s log=%s/%s",
-		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, set(c.MetricsToken), smtp, set(c.SMTPPassword), c.RetentionMonths, c.TimeZone, c.LiveChatWait, c.LogLevel, c.LogFormat)
+	return fmt.Sprintf("addr=%s data=%s content=%s widget_origins=%v trusted_proxies=%v shop=%q orders=%s orders_token=%s token_secret=%s token_secret_previous=%s token_kid=%q metrics_token=%s smtp=%s smtp_password=%s retention_months=%d chat_rate=%d/min timezone=%s live_chat_wait=%s log=%s/%s",
+		c.Addr, c.DataDir, content, c.WidgetOrigins, c.TrustedProxies, c.ShopName, ordersURL, set(c.OrdersToken), set(c.TokenSecret), set(c.TokenSecretPrevious), c.TokenKeyID, set(c.MetricsToken), smtp, set(c.SMTPPassword), c.RetentionMonths, c.ChatRate, c.TimeZone, c.LiveChatWait, c.LogLevel, c.LogFormat)
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -448,7 +460,9 @@ type program struct {
 	srv        *server.Server
 	ctl        *control
 	users      *accounts.Store
-	ln         net.Listener
+	// reports keeps the counters behind /reports.
+	reports *reports.Book
+	ln      net.Listener
 	// pruning is closed to stop the retention job, which closes pruned.
 	pruning, pruned chan struct{}
 	served          chan error
@@ -520,20 +534,22 @@ func (p *program) start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	bot := chat.New(k, db, chat.Options{ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, ContactArticle: shop.ContactArticle, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
-		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
-		LiveChatWait: p.cfg.LiveChatWait, AttachmentsDir: filepath.Join(p.cfg.DataDir, "attachments"),
-		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
-	p.bot = bot
 	loc, err := time.LoadLocation(p.cfg.TimeZone)
 	if err != nil {
 		return fmt.Errorf("time zone %q: %w", p.cfg.TimeZone, err)
 	}
+	book := reports.New(db, reports.Options{Location: loc, Now: p.now})
+	p.reports = book
+	bot := chat.New(k, db, chat.Options{Reports: book, ShopName: shop.ShopName, Greeting: shop.Greeting, Topics: shop.Topics, ContactArticle: shop.ContactArticle, Orders: source, AfterMisses: p.cfg.AfterMisses, RetentionMonths: p.cfg.RetentionMonths,
+		Hours: shop.Hours, Phone: shop.Phone, PhoneHours: shop.PhoneHours, Now: p.now, SupportEmail: p.cfg.SupportEmail,
+		LiveChatWait: p.cfg.LiveChatWait, AttachmentsDir: filepath.Join(p.cfg.DataDir, "attachments"),
+		Mailer: mailer.New(mailer.Config{Addr: p.cfg.SMTPAddr, From: p.cfg.SMTPFrom, User: p.cfg.SMTPUser, Password: p.cfg.SMTPPassword})})
+	p.bot = bot
 	users := accounts.New(db, accounts.Options{})
 	p.users = users
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
 		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies, Location: loc,
-		Color: p.cfg.Color, Orders: metered, MetricsToken: p.cfg.MetricsToken,
+		Color: p.cfg.Color, ChatRate: p.cfg.ChatRate, Orders: metered, MetricsToken: p.cfg.MetricsToken, Reports: book,
 		Editor: editor.New(db, editor.Options{Dir: p.contentDir, Now: p.now})}, bot, k, users, p.logger)
 	// Without the control socket (a data dir path too long for one, say)
 	// the service still serves; only the commands need it while it runs.
@@ -582,6 +598,9 @@ func (p *program) prune(every time.Duration) {
 			p.logger.Error("retention: pruning failed", "err", err)
 		case n.Conversations > 0 || n.Cases > 0:
 			p.logger.Info("retention: pruned", "conversations", n.Conversations, "cases", n.Cases, "months", p.cfg.RetentionMonths)
+		}
+		if _, err := p.reports.Prune(context.Background()); err != nil {
+			p.logger.Error("retention: pruning report states failed", "err", err)
 		}
 		if _, err := p.users.PruneSessions(); err != nil {
 			p.logger.Error("retention: pruning sessions failed", "err", err)

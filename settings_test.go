@@ -145,3 +145,56 @@ func TestShopContactArticle(t *testing.T) {
 		t.Errorf("a request for a person: %s, want the configured contact article", r.ArticleID)
 	}
 }
+
+// TestChatRate: -chat-rate (over GUICHET_CHAT_RATE, over 60) is how many
+// chat requests a client makes a minute before a polite 429.
+func TestChatRate(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		env  string
+		want int
+	}{
+		{"default", nil, "", 60},
+		{"env", nil, "3", 3},
+		{"flag over env", []string{"-chat-rate", "2"}, "3", 2},
+	} {
+		cfg, err := parseConfig(c.args, func(k string) string {
+			if k == "GUICHET_CHAT_RATE" {
+				return c.env
+			}
+			return ""
+		}, io.Discard)
+		if err != nil || cfg.ChatRate != c.want {
+			t.Errorf("%s: chat rate %d, %v; want %d", c.name, cfg.ChatRate, err, c.want)
+		}
+	}
+	for _, bad := range []string{"0", "-5", "beaucoup"} {
+		if _, err := parseConfig(nil, func(k string) string {
+			if k == "GUICHET_CHAT_RATE" {
+				return bad
+			}
+			return ""
+		}, io.Discard); err == nil || !strings.Contains(err.Error(), "GUICHET_CHAT_RATE") {
+			t.Errorf("GUICHET_CHAT_RATE=%s: %v, want an error naming the setting", bad, err)
+		}
+	}
+
+	cfg := testConfig(t)
+	cfg.ChatRate = 3
+	p := &program{cfg: cfg, logger: newLogger(cfg, io.Discard)}
+	if err := p.start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.stop(context.Background()) })
+	base := "http://" + p.addr()
+	for i := range 3 {
+		if got := call(t, "POST", base+"/api/v1/conversations", "", nil); got != 201 {
+			t.Fatalf("start %d: %d, want 201", i+1, got)
+		}
+	}
+	var r apiReply
+	if got := call(t, "POST", base+"/api/v1/conversations", "", &r); got != 429 || !strings.Contains(r.Error.Message, "patienter") {
+		t.Errorf("fourth start within the minute: %d %q, want 429 asking to wait", got, r.Error.Message)
+	}
+}

@@ -103,11 +103,7 @@ func (b *Bot) OpenAttachment(ctx context.Context, convID, id string) (*Attachmen
 		return nil, nil, ErrAttachmentMissing
 	}
 	var found *Attachment
-	err := b.db.View(func(tx *bbolt.Tx) error {
-		c := convBucket(tx, convID)
-		if c == nil {
-			return ErrNotFound
-		}
+	err := b.view(func(tx *bbolt.Tx) error {
 		conv, err := readConversation(tx, convID)
 		if err != nil {
 			return err

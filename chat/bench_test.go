@@ -3,11 +3,9 @@ package chat
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -15,42 +13,20 @@ import (
 	"github.com/guichet/guichet/content"
 	"github.com/guichet/guichet/kb"
 	"github.com/guichet/guichet/orders"
+	"github.com/guichet/guichet/synth"
 )
 
-// syntheticContent builds n articles from the sample content: each is a
-// sample article whose questions get a few words swapped for others from
-// the whole vocabulary and a distinguishing product word, so that the
-// corpus is topically dense (near the worst case for ranking).
+// syntheticContent is synth's n articles (topically dense: near the worst
+// case for ranking) and the sample's example questions to ask them.
 func syntheticContent(tb testing.TB, n int) (fstest.MapFS, []string) {
 	tb.Helper()
-	k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(tb.TempDir(), "sample"), Statuses: orders.Codes()})
+	fsys, err := synth.Articles(n)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer k.Close()
-	base := k.Articles()
-	var vocab, questions []string
-	for _, a := range base {
-		for _, q := range a.Questions {
-			vocab = append(vocab, strings.Fields(q)...)
-			questions = append(questions, q)
-		}
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	fsys := fstest.MapFS{}
-	for i := range n {
-		a := base[i%len(base)]
-		var b strings.Builder
-		fmt.Fprintf(&b, "---\nid: art-%d\ntitle: %q\nquestions:\n", i, fmt.Sprintf("%s (modèle %d)", a.Title, i))
-		for _, q := range a.Questions[:min(7, len(a.Questions))] {
-			words := strings.Fields(q)
-			for range 2 {
-				words[rng.IntN(len(words))] = vocab[rng.IntN(len(vocab))]
-			}
-			fmt.Fprintf(&b, "  - %q\n", strings.Join(words, " ")+fmt.Sprintf(" réf%d", i))
-		}
-		fmt.Fprintf(&b, "---\n%s\n", a.Markdown)
-		fsys[fmt.Sprintf("art-%05d.md", i)] = &fstest.MapFile{Data: []byte(b.String())}
+	questions, err := synth.Examples()
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return fsys, questions
 }

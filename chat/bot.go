@@ -13,6 +13,7 @@ import (
 	"html"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/nlu"
 	"github.com/guichet/guichet/orders"
+	"github.com/guichet/guichet/reports"
 )
 
 // Errors a caller can act on. The server maps each to a French message.
@@ -146,6 +148,9 @@ type Options struct {
 	// AttachmentsDir is where the files sent in conversations are stored
 	// (outside any web root); empty refuses attachments.
 	AttachmentsDir string
+	// Reports counts each event for the managers' reports; nil counts
+	// nothing.
+	Reports *reports.Book
 	// Now gives the time (tests inject a clock).
 	Now func() time.Time
 }
@@ -173,6 +178,12 @@ type Bot struct {
 	hub      hub
 	presence presence
 	locks    convLocks
+	// writes is the one writer of chat's buckets (see commit.go).
+	writes committer
+	// migrated moves a data dir of the layout before to the flat one,
+	// once, before the first read or write.
+	migrated     sync.Once
+	migrationErr error
 }
 
 // New returns a bot. It does no I/O: buckets are created on first write.
@@ -210,7 +221,7 @@ func New(k *kb.KB, db *bbolt.DB, opts Options) *Bot {
 	if opts.PhoneHours == "" {
 		opts.PhoneHours = opts.Hours.Describe()
 	}
-	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts}
+	return &Bot{kb: k, db: db, orders: opts.Orders, opts: opts, writes: committer{db: db}}
 }
 
 // Now is the bot's clock, so that what the console shows about waiting

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"go.etcd.io/bbolt"
+
+	"github.com/guichet/guichet/reports"
 )
 
 // Feedback counts the answers to « Cet article vous a-t-il aidé ? » under
@@ -21,7 +23,7 @@ var bucketFeedback = []byte("article_feedback")
 // RateArticle counts a reader's answer to « Cet article vous a-t-il aidé ? »
 // under the article articleID, which the caller has checked exists.
 func (b *Bot) RateArticle(ctx context.Context, articleID string, helpful bool) error {
-	err := b.db.Update(func(tx *bbolt.Tx) error {
+	err := b.update(func(tx *bbolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketFeedback)
 		if err != nil {
 			return err
@@ -35,6 +37,9 @@ func (b *Bot) RateArticle(ctx context.Context, articleID string, helpful bool) e
 		} else {
 			f.Unhelpful++
 		}
+		if err := b.opts.Reports.Record(tx, reports.Event{Kind: reports.KindArticleFeedback, Article: articleID, Helpful: &helpful}); err != nil {
+			return err
+		}
 		return putJSON(bk, []byte(articleID), f)
 	})
 	if err != nil {
@@ -47,7 +52,7 @@ func (b *Bot) RateArticle(ctx context.Context, articleID string, helpful bool) e
 // least once, by article id.
 func (b *Bot) ArticleFeedback(ctx context.Context) (map[string]Feedback, error) {
 	out := map[string]Feedback{}
-	err := b.db.View(func(tx *bbolt.Tx) error {
+	err := b.view(func(tx *bbolt.Tx) error {
 		bk := tx.Bucket(bucketFeedback)
 		if bk == nil {
 			return nil

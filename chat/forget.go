@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,10 +37,7 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 	}
 	ex := &Export{Email: email, At: b.opts.Now().UTC(), Conversations: []*Conversation{}, Cases: []Case{}, Erased: erase}
 	find := func(tx *bbolt.Tx) (convs []string, cases []string, err error) {
-		all, err := allConversations(tx)
-		if err != nil {
-			return nil, nil, err
-		}
+		ex.Conversations, ex.Cases = ex.Conversations[:0], ex.Cases[:0] // a retried batch runs this again
 		var allCases []Case
 		if bk := tx.Bucket(bucketCases); bk != nil {
 			err := bk.ForEach(func(_, v []byte) error {
@@ -53,6 +51,28 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 			if err != nil {
 				return nil, nil, err
 			}
+		}
+		// The customer index gives the conversations that may be about
+		// the customer; each is then read and checked.
+		read := map[string]*Conversation{}
+		candidates := func(who ...string) ([]*Conversation, error) {
+			var out []*Conversation
+			for _, w := range who {
+				for _, id := range customerConvs(tx, w) {
+					if _, seen := read[id]; seen {
+						continue
+					}
+					c, err := readConversation(tx, id)
+					if errors.Is(err, ErrNotFound) {
+						continue
+					} else if err != nil {
+						return nil, err
+					}
+					read[id] = c
+					out = append(out, c)
+				}
+			}
+			return out, nil
 		}
 		// The e-mail leads to customer ids and order numbers, which lead
 		// to more conversations and cases; two rounds reach them all.
@@ -77,7 +97,11 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 				numbers[c.Order] = true
 			}
 		}
-		for _, c := range all {
+		first, err := candidates("e:" + email)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range first {
 			if (c.Identity != nil && strings.EqualFold(c.Identity.Email, email)) || c.proofEmail == email || c.contactEmail == email || mentions(c, email) {
 				take(c)
 			}
@@ -90,11 +114,46 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 				}
 			}
 		}
-		for _, c := range all {
+		var who []string
+		for id := range ids {
+			who = append(who, "c:"+id)
+		}
+		for _, n := range keys(numbers) {
+			who = append(who, "o:"+n)
+		}
+		slices.Sort(who)
+		second, err := candidates(who...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range append(first, second...) {
 			if !found[c.ID] && ((c.Identity != nil && ids[c.Identity.CustomerID]) || numbers[c.Order] || mentions(c, keys(numbers)...)) {
 				take(c)
 			}
 		}
+		// Conversations named by a case only are read now.
+		var named []string
+		for id := range found {
+			if _, seen := read[id]; !seen && id != "" {
+				named = append(named, id)
+			}
+		}
+		for _, id := range named {
+			c, err := readConversation(tx, id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return nil, nil, err
+			}
+			read[id] = c
+		}
+		var all []*Conversation
+		for id, c := range read {
+			if found[id] {
+				all = append(all, c)
+			}
+		}
+		slices.SortFunc(all, func(a, b *Conversation) int { return strings.Compare(a.ID, b.ID) })
 		for _, c := range all {
 			if found[c.ID] {
 				ex.Conversations = append(ex.Conversations, c)
@@ -112,15 +171,15 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 	var err error
 	var gone []string // conversations whose files go too
 	if !erase {
-		err = b.db.View(func(tx *bbolt.Tx) error { _, _, err := find(tx); return err })
+		err = b.view(func(tx *bbolt.Tx) error { _, _, err := find(tx); return err })
 	} else {
-		err = b.db.Update(func(tx *bbolt.Tx) error {
+		err = b.update(func(tx *bbolt.Tx) error {
 			convs, cases, err := find(tx)
 			if err != nil {
 				return err
 			}
 			for _, id := range convs {
-				if err := tx.Bucket(bucketConversations).DeleteBucket([]byte(id)); err != nil {
+				if err := deleteConversation(tx, id); err != nil {
 					return err
 				}
 			}
@@ -140,23 +199,6 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 		return nil, fmt.Errorf("forget: %w", err)
 	}
 	return ex, nil
-}
-
-func allConversations(tx *bbolt.Tx) ([]*Conversation, error) {
-	root := tx.Bucket(bucketConversations)
-	if root == nil {
-		return nil, nil
-	}
-	var out []*Conversation
-	err := root.ForEachBucket(func(k []byte) error {
-		c, err := readConversation(tx, string(k))
-		if err != nil {
-			return err
-		}
-		out = append(out, c)
-		return nil
-	})
-	return out, err
 }
 
 func keys(m map[string]bool) []string {

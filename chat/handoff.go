@@ -287,9 +287,9 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		return nil, err
 	}
 	r := textReply(OutcomeHandoff, text)
-	err = b.db.Update(func(tx *bbolt.Tx) error {
-		if convBucket(tx, conv.ID) == nil {
-			return ErrNotFound
+	err = b.update(func(tx *bbolt.Tx) error {
+		if _, err := readState(tx, conv.ID); err != nil {
+			return err
 		}
 		bk, err := tx.CreateBucketIfNotExists(bucketCases)
 		if err != nil {
@@ -300,7 +300,7 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 		}
 		switch {
 		case req.Channel == ChannelLiveChat:
-			err := updateMeta(convBucket(tx, conv.ID), func(m *meta) error {
+			err := updateMeta(tx, conv.ID, func(m *meta) error {
 				m.Mode = ModeWaiting
 				return nil
 			})
@@ -318,7 +318,7 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 			if err != nil {
 				return err
 			}
-			err = updateMeta(convBucket(tx, conv.ID), func(m *meta) error {
+			err = updateMeta(tx, conv.ID, func(m *meta) error {
 				m.Mode = ModeBot
 				if req.Channel == ChannelEmail {
 					m.ContactEmail = c.Email // a transcript may go there
@@ -329,7 +329,7 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 				return err
 			}
 		case req.Channel == ChannelEmail:
-			err := updateMeta(convBucket(tx, conv.ID), func(m *meta) error {
+			err := updateMeta(tx, conv.ID, func(m *meta) error {
 				m.ContactEmail = c.Email // a transcript may go there
 				return nil
 			})
@@ -337,7 +337,11 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 				return err
 			}
 		}
-		return appendTurn(tx, conv, Turn{At: now.UTC(), Text: "", Choice: "contact:" + req.Channel, Reply: *r})
+		t := Turn{At: now.UTC(), Text: "", Choice: "contact:" + req.Channel, Reply: *r}
+		if err := appendTurn(tx, conv, t); err != nil {
+			return err
+		}
+		return b.report(tx, conv, t)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handoff: %w", err)
@@ -476,7 +480,7 @@ func (b *Bot) countTranscript(convID, addr string) error {
 		key   []byte
 		limit int
 	}{{[]byte("conversation:" + convID), transcriptsPerConversation}, {[]byte("address:" + hex.EncodeToString(sum[:16])), transcriptsPerAddress}}
-	err := b.db.Update(func(tx *bbolt.Tx) error {
+	err := b.update(func(tx *bbolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketTranscripts)
 		if err != nil {
 			return err
@@ -530,7 +534,7 @@ func (b *Bot) WaitingCases(ctx context.Context, offset, limit int) (page []Case,
 // Cases returns every case, newest first.
 func (b *Bot) Cases(ctx context.Context) ([]Case, error) {
 	var out []Case
-	err := b.db.View(func(tx *bbolt.Tx) error {
+	err := b.view(func(tx *bbolt.Tx) error {
 		bk := tx.Bucket(bucketCases)
 		if bk == nil {
 			return nil

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -47,7 +48,7 @@ func (b *Bot) History(ctx context.Context, q HistoryQuery) ([]HistoryHit, error)
 	email := strings.ToLower(strings.TrimSpace(q.Email))
 	order := strings.TrimSpace(q.Order)
 	var out []HistoryHit
-	err := b.db.View(func(tx *bbolt.Tx) error {
+	err := b.view(func(tx *bbolt.Tx) error {
 		byConv, logged, err := casesByConversation(tx)
 		if err != nil {
 			return err
@@ -63,12 +64,13 @@ func (b *Bot) History(ctx context.Context, q HistoryQuery) ([]HistoryHit, error)
 				out = append(out, hit)
 			}
 		}
-		root := tx.Bucket(bucketConversations)
-		if root == nil {
+		// A search of every word ever written reads every conversation.
+		bk := tx.Bucket(bucketConvs)
+		if bk == nil {
 			return nil
 		}
-		return root.ForEachBucket(func(k []byte) error {
-			conv, err := readConversation(tx, string(k))
+		return bk.ForEach(func(k, _ []byte) error {
+			conv, err := readConversation(tx, hex.EncodeToString(k))
 			if err != nil {
 				return err
 			}
@@ -127,7 +129,7 @@ func (b *Bot) History(ctx context.Context, q HistoryQuery) ([]HistoryHit, error)
 // those of the same customer account, e-mail address or order.
 func (b *Bot) Previous(ctx context.Context, convID string) ([]HistoryHit, error) {
 	var out []HistoryHit
-	err := b.db.View(func(tx *bbolt.Tx) error {
+	err := b.view(func(tx *bbolt.Tx) error {
 		byConv, _, err := casesByConversation(tx)
 		if err != nil {
 			return err
@@ -144,15 +146,16 @@ func (b *Bot) Previous(ctx context.Context, convID string) ([]HistoryHit, error)
 		if len(emails) == 0 && customer == "" && conv.Order == "" {
 			return nil
 		}
-		root := tx.Bucket(bucketConversations)
-		return root.ForEachBucket(func(k []byte) error {
-			if string(k) == convID {
+		bk := tx.Bucket(bucketConvs)
+		return bk.ForEach(func(k, v []byte) error {
+			var m meta
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("decode meta: %w", err)
+			}
+			if m.ID == convID {
 				return nil
 			}
-			other, err := readMeta(root.Bucket(k))
-			if err != nil {
-				return err
-			}
+			other := toConversation(&m)
 			same := (customer != "" && other.Identity != nil && other.Identity.CustomerID == customer) ||
 				(conv.Order != "" && other.Order == conv.Order) ||
 				slices.ContainsFunc(customerEmails(other, byConv[other.ID]), func(e string) bool { return slices.Contains(emails, e) })
@@ -164,7 +167,7 @@ func (b *Bot) Previous(ctx context.Context, convID string) ([]HistoryHit, error)
 				last := cs[len(cs)-1]
 				hit.Case, hit.Channel, hit.Reason = &last, last.Channel, last.Reason
 			}
-			if t, err := firstWords(root.Bucket(k)); err == nil {
+			if t, err := firstWords(tx, k); err == nil {
 				hit.Excerpt = t
 			}
 			out = append(out, hit)
@@ -219,16 +222,15 @@ func customerEmails(conv *Conversation, cases []Case) []string {
 	return out
 }
 
-// firstWords is the first thing the customer wrote in a conversation.
-func firstWords(c *bbolt.Bucket) (string, error) {
+// firstWords is the first thing the customer wrote in the conversation
+// under key.
+func firstWords(tx *bbolt.Tx, key []byte) (string, error) {
 	var words string
-	cur := c.Bucket(keyTurns).Cursor()
-	for k, v := cur.First(); k != nil && words == ""; k, v = cur.Next() {
-		var t Turn
-		if err := json.Unmarshal(v, &t); err != nil {
-			return "", err
+	err := forTurns(tx, key, func(t Turn) error {
+		if words = t.Text; words != "" {
+			return errStop
 		}
-		words = t.Text
-	}
-	return words, nil
+		return nil
+	})
+	return words, err
 }

@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,15 +108,19 @@ func (b *Bot) publish(e Event) {
 	}
 }
 
-// Close ends every subscription, so that streams end before shutdown.
+// Close ends every subscription, so that streams end before shutdown, and
+// waits for the writes being committed. Requests still being answered may
+// write after it (the server drains them after Close), until the database
+// is closed; the writer's goroutine never outlives its pending writes.
 func (b *Bot) Close() {
 	b.hub.mu.Lock()
-	defer b.hub.mu.Unlock()
 	b.hub.closed = true
 	for ch := range b.hub.subs {
 		close(ch)
 	}
 	b.hub.subs = nil
+	b.hub.mu.Unlock()
+	b.writes.wait()
 }
 
 // relay stores a customer's message while a person answers: no bot reply.
@@ -182,12 +188,9 @@ func (b *Bot) CloseCase(ctx context.Context, convID, agent, reason string) error
 // colleague. A customer who talks to an agent or waits for one is told.
 func (b *Bot) Assign(ctx context.Context, convID, to string) error {
 	var notify bool
-	err := b.db.Update(func(tx *bbolt.Tx) error {
-		c := convBucket(tx, convID)
-		if c == nil {
-			return ErrNotFound
-		}
-		conv, err := readMeta(c)
+	err := b.update(func(tx *bbolt.Tx) error {
+		notify = false
+		conv, err := readState(tx, convID)
 		if err != nil {
 			return err
 		}
@@ -195,7 +198,7 @@ func (b *Bot) Assign(ctx context.Context, convID, to string) error {
 			return nil
 		}
 		notify = conv.Mode != ModeBot
-		err = updateMeta(c, func(m *meta) error {
+		err = updateMeta(tx, convID, func(m *meta) error {
 			m.Assignee = to
 			if m.Mode == ModeAgent {
 				m.Agent = to
@@ -228,16 +231,12 @@ func noticeTurn(now time.Time, text string, channels []Channel) Turn {
 // tells the customer notice, in one transaction.
 func (b *Bot) setMode(convID, mode, agent string, change func(*Case), create bool, notice string) error {
 	now := b.opts.Now()
-	err := b.db.Update(func(tx *bbolt.Tx) error {
-		c := convBucket(tx, convID)
-		if c == nil {
-			return ErrNotFound
-		}
-		conv, err := readMeta(c)
+	err := b.update(func(tx *bbolt.Tx) error {
+		conv, err := readState(tx, convID)
 		if err != nil {
 			return err
 		}
-		err = updateMeta(c, func(m *meta) error {
+		err = updateMeta(tx, convID, func(m *meta) error {
 			m.Mode, m.Agent = mode, agent
 			if agent != "" {
 				m.Assignee = agent
@@ -251,6 +250,9 @@ func (b *Bot) setMode(convID, mode, agent string, change func(*Case), create boo
 			if err := changeCases(tx, conv, now, change, create); err != nil {
 				return err
 			}
+		}
+		if err := b.reportCases(tx, convID); err != nil {
+			return err
 		}
 		return appendTurn(tx, conv, noticeTurn(now, notice, nil))
 	})
@@ -349,7 +351,11 @@ type Note struct {
 	Text  string    `json:"text"`
 }
 
-var keyNotes = []byte("notes")
+// noteKey is the key of a note: its conversation's, then the notes
+// bucket's sequence.
+func noteKey(key []byte, seq uint64) []byte {
+	return append(append(make([]byte, 0, len(key)+8), key...), seqKey(seq)...)
+}
 
 // AddNote stores a private note with the conversation, apart from its
 // turns, so that no transcript the customer reads can hold it.
@@ -361,12 +367,15 @@ func (b *Bot) AddNote(ctx context.Context, convID, agent, text string) error {
 	if utf8.RuneCountInString(text) > b.opts.MaxRunes {
 		return ErrMessageTooBig
 	}
-	err := b.db.Update(func(tx *bbolt.Tx) error {
-		c := convBucket(tx, convID)
-		if c == nil {
+	err := b.update(func(tx *bbolt.Tx) error {
+		key, ok := convKey(convID)
+		if !ok {
 			return ErrNotFound
 		}
-		notes, err := c.CreateBucketIfNotExists(keyNotes)
+		if _, err := getMeta(tx, key); err != nil {
+			return err
+		}
+		notes, err := tx.CreateBucketIfNotExists(bucketNotes)
 		if err != nil {
 			return err
 		}
@@ -374,7 +383,7 @@ func (b *Bot) AddNote(ctx context.Context, convID, agent, text string) error {
 		if err != nil {
 			return err
 		}
-		return putJSON(notes, seqKey(seq), Note{At: b.opts.Now().UTC(), Agent: agent, Text: text})
+		return putJSON(notes, noteKey(key, seq), Note{At: b.opts.Now().UTC(), Agent: agent, Text: text})
 	})
 	if err != nil {
 		return fmt.Errorf("note on %q: %w", convID, err)
@@ -386,23 +395,27 @@ func (b *Bot) AddNote(ctx context.Context, convID, agent, text string) error {
 // Notes returns a conversation's private notes, oldest first.
 func (b *Bot) Notes(ctx context.Context, convID string) ([]Note, error) {
 	var out []Note
-	err := b.db.View(func(tx *bbolt.Tx) error {
-		c := convBucket(tx, convID)
-		if c == nil {
+	err := b.view(func(tx *bbolt.Tx) error {
+		key, ok := convKey(convID)
+		if !ok {
 			return ErrNotFound
 		}
-		notes := c.Bucket(keyNotes)
+		if _, err := getMeta(tx, key); err != nil {
+			return err
+		}
+		notes := tx.Bucket(bucketNotes)
 		if notes == nil {
 			return nil
 		}
-		return notes.ForEach(func(_, v []byte) error {
+		c := notes.Cursor()
+		for k, v := c.Seek(key); k != nil && bytes.HasPrefix(k, key); k, v = c.Next() {
 			var n Note
 			if err := json.Unmarshal(v, &n); err != nil {
 				return err
 			}
 			out = append(out, n)
-			return nil
-		})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("notes of %q: %w", convID, err)
@@ -430,7 +443,8 @@ func (b *Bot) Sweep(ctx context.Context) error {
 			offer = append(offer, ch)
 		}
 	}
-	err := b.db.Update(func(tx *bbolt.Tx) error {
+	err := b.update(func(tx *bbolt.Tx) error {
+		out = out[:0] // a retried batch runs this again
 		bk := tx.Bucket(bucketCases)
 		if bk == nil {
 			return nil
@@ -463,12 +477,10 @@ func (b *Bot) Sweep(ctx context.Context) error {
 			if !online {
 				text = msgLiveChatNobody
 			}
-			c := convBucket(tx, d.cs.Conversation)
-			if c == nil {
+			conv, err := readState(tx, d.cs.Conversation)
+			if errors.Is(err, ErrNotFound) {
 				continue
-			}
-			conv, err := readMeta(c)
-			if err != nil {
+			} else if err != nil {
 				return err
 			}
 			if err := appendTurn(tx, conv, noticeTurn(now, text, offer)); err != nil && !errors.Is(err, ErrConversationFull) {
@@ -525,26 +537,36 @@ type Summary struct {
 // Conversations where the customer never wrote are left out.
 func (b *Bot) Summaries(ctx context.Context, since time.Time, ids []string) ([]Summary, error) {
 	var out []Summary
-	err := b.db.View(func(tx *bbolt.Tx) error {
-		root := tx.Bucket(bucketConversations)
-		if root == nil {
-			return nil
+	err := b.view(func(tx *bbolt.Tx) error {
+		// The conversations active since then, by the time index, and
+		// those named.
+		var active []string
+		if idx := tx.Bucket(bucketUpdated); idx != nil {
+			c := idx.Cursor()
+			for k, _ := c.Seek(updatedKey(since, nil)); k != nil; k, _ = c.Next() {
+				if len(k) == 8+16 {
+					active = append(active, hex.EncodeToString(k[8:]))
+				}
+			}
 		}
-		return root.ForEachBucket(func(k []byte) error {
-			c := root.Bucket(k)
-			conv, err := readMeta(c)
-			if err != nil {
+		for _, id := range ids {
+			if !slices.Contains(active, id) {
+				active = append(active, id)
+			}
+		}
+		for _, id := range active {
+			conv, err := readState(tx, id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
 				return err
 			}
 			if conv.Updated.Before(since) && !slices.Contains(ids, conv.ID) {
-				return nil
+				continue
 			}
 			sum := Summary{Conversation: *conv}
-			err = c.Bucket(keyTurns).ForEach(func(_, v []byte) error {
-				var t Turn
-				if err := json.Unmarshal(v, &t); err != nil {
-					return fmt.Errorf("decode turn: %w", err)
-				}
+			key, _ := convKey(id)
+			err = forTurns(tx, key, func(t Turn) error {
 				words := t.Text
 				if words == "" && t.Choice != "" {
 					words = b.ChoiceTitle(t.Choice)
@@ -573,8 +595,8 @@ func (b *Bot) Summaries(ctx context.Context, since time.Time, ids []string) ([]S
 			if sum.Messages > 0 {
 				out = append(out, sum)
 			}
-			return nil
-		})
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("conversation summaries: %w", err)
@@ -658,7 +680,7 @@ func (b *Bot) Rate(ctx context.Context, convID string, score int, comment string
 		return ErrMessageTooBig
 	}
 	now := b.opts.Now().UTC()
-	err := b.db.Update(func(tx *bbolt.Tx) error {
+	err := b.update(func(tx *bbolt.Tx) error {
 		bk := tx.Bucket(bucketCases)
 		if bk == nil {
 			return ErrNoRating
@@ -682,7 +704,10 @@ func (b *Bot) Rate(ctx context.Context, convID string, score int, comment string
 			return ErrNoRating
 		}
 		last.CSAT = &CSAT{Score: score, Comment: comment, At: now}
-		return putJSON(bk, key, last)
+		if err := putJSON(bk, key, last); err != nil {
+			return err
+		}
+		return b.reportCase(tx, &last)
 	})
 	if err != nil {
 		return fmt.Errorf("rate %q: %w", convID, err)
@@ -720,9 +745,12 @@ func (b *Bot) LogContact(ctx context.Context, agent string, c Contact) (*Case, e
 	now := b.opts.Now().UTC()
 	cs := &Case{ID: id, Channel: c.Channel, State: CaseClosed, Order: c.Order, Customer: c.Customer, Reason: c.Reason,
 		Outcome: c.Outcome, Agent: agent, Created: now, Updated: now, Closed: now}
-	err = b.db.Update(func(tx *bbolt.Tx) error {
+	err = b.update(func(tx *bbolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketCases)
 		if err != nil {
+			return err
+		}
+		if err := b.reportCase(tx, cs); err != nil {
 			return err
 		}
 		return putJSON(bk, []byte(id), cs)

@@ -28,6 +28,9 @@ type OrderInfo struct {
 	Number string `json:"number"`
 	Status string `json:"status"`
 	Label  string `json:"label"`
+	// Seller and Carrier are for the reports, never sent.
+	Seller  string `json:"-"`
+	Carrier string `json:"-"`
 }
 
 // OutcomeAskOrder is a reply asking which order the question is about.
@@ -234,7 +237,7 @@ func (b *Bot) answerWith(conv *Conversation, a *kb.Article, conf float64, o *ord
 		conv.Order, conv.orderAt = o.Number, b.opts.Now().UTC()
 	}
 	r := b.answer(a, conf, "")
-	r.Order = &OrderInfo{Number: o.Number, Status: string(o.Status), Label: o.Status.Label()}
+	r.Order = &OrderInfo{Number: o.Number, Status: string(o.Status), Label: o.Status.Label(), Seller: o.Seller, Carrier: o.Carrier}
 	t, ok, err := b.kb.Tailor(a, string(o.Status), o.Marketplace(), orderFields(o))
 	if err != nil || !ok {
 		return r

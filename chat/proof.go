@@ -60,7 +60,8 @@ func proofKeys(number, client string) []proofKey {
 func (b *Bot) reserveProof(number, client string) (ok bool, err error) {
 	now := b.opts.Now().UTC()
 	keys := proofKeys(number, client)
-	err = b.db.Update(func(tx *bbolt.Tx) error {
+	err = b.update(func(tx *bbolt.Tx) error {
+		ok = false // a retried batch runs this again
 		bk, err := tx.CreateBucketIfNotExists(bucketProofs)
 		if err != nil {
 			return err
@@ -98,7 +99,7 @@ func (b *Bot) reserveProof(number, client string) (ok bool, err error) {
 // was right, or could not be checked.
 func (b *Bot) refundProof(number, client string) error {
 	now := b.opts.Now().UTC()
-	err := b.db.Update(func(tx *bbolt.Tx) error {
+	err := b.update(func(tx *bbolt.Tx) error {
 		bk := tx.Bucket(bucketProofs)
 		if bk == nil {
 			return nil

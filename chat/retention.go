@@ -1,13 +1,16 @@
 package chat
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"go.etcd.io/bbolt"
 )
@@ -15,7 +18,7 @@ import (
 // CheckWrite tells whether the database can write (a full disk, a file
 // gone read-only): it writes the time in chat's stats bucket.
 func (b *Bot) CheckWrite(ctx context.Context) error {
-	err := b.db.Update(func(tx *bbolt.Tx) error {
+	err := b.update(func(tx *bbolt.Tx) error {
 		s, err := tx.CreateBucketIfNotExists(bucketStats)
 		if err != nil {
 			return err
@@ -47,30 +50,35 @@ func (b *Bot) Prune(ctx context.Context) (Pruned, error) {
 	cutoff := now.AddDate(0, -b.opts.RetentionMonths, 0)
 	var p Pruned
 	var gone []string // conversations whose files go too
-	err := b.db.Update(func(tx *bbolt.Tx) error {
-		if root := tx.Bucket(bucketConversations); root != nil {
-			var old [][]byte
-			err := root.ForEachBucket(func(k []byte) error {
-				c := root.Bucket(k)
-				var m meta
-				if err := json.Unmarshal(c.Get(keyMeta), &m); err != nil {
-					return fmt.Errorf("decode meta: %w", err)
+	err := b.update(func(tx *bbolt.Tx) error {
+		gone = gone[:0] // a retried batch runs this again
+		// The conversations idle since before the cutoff come first in
+		// the time index: read no other.
+		if idx := tx.Bucket(bucketUpdated); idx != nil {
+			var keys [][]byte
+			c := idx.Cursor()
+			end := updatedKey(cutoff, nil)
+			for k, _ := c.First(); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
+				if len(k) == 8+16 {
+					keys = append(keys, slices.Clone(k))
 				}
-				if m.Updated.Before(cutoff) {
-					old = append(old, append([]byte(nil), k...))
-				}
-				return nil
-			})
-			if err != nil {
-				return err
 			}
-			for _, k := range old {
-				if err := root.DeleteBucket(k); err != nil {
+			p.Conversations = 0
+			for _, k := range keys {
+				id := hex.EncodeToString(k[8:])
+				gone = append(gone, id)
+				switch err := deleteConversation(tx, id); {
+				case errors.Is(err, ErrNotFound):
+					// An entry left without its conversation: drop it.
+					if err := idx.Delete(k); err != nil {
+						return err
+					}
+				case err != nil:
 					return err
+				default:
+					p.Conversations++
 				}
-				gone = append(gone, string(k))
 			}
-			p.Conversations = len(old)
 		}
 		n, err := deleteWhere(tx, bucketCases, func(v []byte) bool {
 			var c Case

@@ -109,7 +109,7 @@ func putReview(tx *bbolt.Tx, rv *Review) error {
 // Reviews returns the n most recent reviews, newest first.
 func (b *Bot) Reviews(ctx context.Context, n int) ([]Review, error) {
 	var out []Review
-	err := b.db.View(func(tx *bbolt.Tx) error {
+	err := b.view(func(tx *bbolt.Tx) error {
 		bk := tx.Bucket(bucketReviews)
 		if bk == nil {
 			return nil

@@ -127,7 +127,7 @@ func home(r accounts.Role, next string) string {
 
 // safeNext keeps a redirect target inside the console.
 func safeNext(next string) string {
-	if strings.HasPrefix(next, "/agent") || strings.HasPrefix(next, "/editor") {
+	if strings.HasPrefix(next, "/agent") || strings.HasPrefix(next, "/editor") || strings.HasPrefix(next, "/reports") {
 		if !strings.HasPrefix(next, "//") && !strings.Contains(next, "\\\\") {
 			return next
 		}

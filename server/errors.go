@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -163,9 +164,14 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		}
 	}
 	d := time.Since(start)
-	s.metrics.request(c.Method(), routeOf(c), c.Response().StatusCode(), d)
-	s.logger.Info("request", "method", c.Method(), "path", maskPath(c.Path()), "status", c.Response().StatusCode(),
-		"duration", d.Round(time.Microsecond).String(), "request_id", requestID(c))
+	status := c.Response().StatusCode()
+	s.metrics.request(c.Method(), routeOf(c), status, d)
+	// LogAttrs with typed attributes: no boxing into interfaces, and no
+	// formatting at all when info is not logged.
+	if ctx := c.UserContext(); s.logger.Enabled(ctx, slog.LevelInfo) {
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("method", c.Method()), slog.String("path", maskPath(c.Path())),
+			slog.Int("status", status), slog.String("duration", d.Round(time.Microsecond).String()), slog.String("request_id", requestID(c)))
+	}
 	return nil
 }
 
@@ -185,11 +191,24 @@ func maskID(id string) string {
 
 // maskPath masks the conversation ids in a path.
 func maskPath(p string) string {
-	parts := strings.Split(p, "/")
-	for i, part := range parts {
-		if i > 0 && parts[i-1] == "conversations" {
-			parts[i] = maskID(part)
-		}
+	if !strings.Contains(p, "conversations/") {
+		return p
 	}
-	return strings.Join(parts, "/")
+	var b strings.Builder
+	b.Grow(len(p))
+	prev, first := "", true
+	for part := range strings.SplitSeq(p, "/") {
+		if !first {
+			b.WriteByte('/')
+		}
+		first = false
+		if prev == "conversations" && len(part) > 8 {
+			b.WriteString(part[:8]) // as maskID, without a string of its own
+			b.WriteString("…")
+		} else {
+			b.WriteString(part)
+		}
+		prev = part
+	}
+	return b.String()
 }

@@ -35,6 +35,7 @@ const (
 	msgAttachmentMissing  = "Ce fichier est introuvable."
 	msgNoAttachments      = "L’envoi de fichiers n’est pas disponible pour le moment."
 	msgRated              = "Merci pour votre avis !"
+	msgEffort             = "Merci, votre réponse nous aide à améliorer nos réponses."
 	msgBadScore           = "Choisissez une note de 1 à 5."
 	msgNoRating           = "Cette conversation n’attend pas d’avis, ou le vôtre est déjà enregistré. Merci !"
 	msgBadLogged          = "Indiquez le canal, le client et le motif de contact."

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +63,7 @@ func (m *metrics) request(method, route string, status int, d time.Duration) {
 		m.http[k] = &histogram{}
 	}
 	m.http[k].observe(d.Seconds())
-	m.codes[[3]string{method, route, fmt.Sprint(status)}]++
+	m.codes[[3]string{method, route, strconv.Itoa(status)}]++
 }
 
 // turn records the time the bot took to reply, by outcome.

@@ -95,6 +95,7 @@ func TestOpenAPIMatchesRealAnswers(t *testing.T) {
 	}
 	editor, agent := session("eve"), session("alice")
 	conv := "/api/v1/conversations/" + id
+	solved := "/api/v1/conversations/" + mustStart(t, s)
 	tests := []struct {
 		method, path, body string
 		header             []string
@@ -110,6 +111,12 @@ func TestOpenAPIMatchesRealAnswers(t *testing.T) {
 		{"POST", conv + "/messages", `{"text":""}`, nil, 400},
 		{"POST", conv + "/messages", `{"text":`, nil, 400},
 		{"POST", "/api/v1/conversations/inconnue/messages", `{"text":"colis"}`, nil, 404},
+		{"POST", solved + "/effort", `{"score":4}`, nil, 409},
+		{"POST", solved + "/messages", `{"text":"Comment annuler ma commande ?"}`, nil, 200},
+		{"POST", solved + "/effort", `{"score":9}`, nil, 400},
+		{"POST", solved + "/effort", `{"score":4}`, nil, 201},
+		{"POST", solved + "/effort", `{"score":5}`, nil, 409},
+		{"POST", "/api/v1/conversations/inconnue/effort", `{"score":4}`, nil, 404},
 		{"POST", conv + "/handoff", `{"channel":"callback","phone":"12","slot":"hier"}`, nil, 400},
 		{"POST", conv + "/handoff", `{"channel":"email","email":"camille@exemple.fr","message":"Mon colis n’est pas arrivé."}`, nil, 201},
 		{"POST", conv + "/transcript", `{"email":"camille@exemple.fr"}`, nil, 503},

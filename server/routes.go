@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/cors"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
@@ -21,7 +20,7 @@ func (s *Server) routes() {
 	s.app.Use(requestid.New())
 	s.app.Use(s.accessLog)
 	s.app.Use(s.smallBodies)
-	s.app.Use(compress.New(compress.Config{Next: func(c *fiber.Ctx) bool { return strings.HasSuffix(c.Path(), "/events") }}))
+	s.app.Use(s.compress)
 
 	s.app.Get("/", s.handleIndex)
 	s.app.Get("/widget.js", s.handleWidget)
@@ -64,6 +63,7 @@ func (s *Server) routes() {
 	api.Get("/conversations/:id/events", s.handleConversationEvents)
 	api.Post("/conversations/:id/typing", s.perMinute(s.cfg.ChatRate), s.handleCustomerTyping) // a limit of its own: typing is not chatting
 	api.Post("/conversations/:id/rating", chatLimit, s.handleRating)
+	api.Post("/conversations/:id/effort", chatLimit, s.handleEffort)
 	api.Post("/conversations/:id/attachments", chatLimit, s.handleCustomerAttach)
 	api.Get("/conversations/:id/attachments/:aid", s.handleAttachment)
 	api.Get("/conversations/:id/transcript", s.handleTranscript)
@@ -116,6 +116,11 @@ func (s *Server) routes() {
 	console.Get("/editor/articles/:id/history", edit, s.handleEditorHistory)
 	console.Get("/editor/articles/:id/history/:n", edit, s.handleEditorVersion)
 	console.Post("/editor/articles/:id/history/:n/restore", edit, s.handleEditorRestore)
+	if s.cfg.Reports != nil {
+		// Reports: every role logs in; agents see their own figures.
+		console.Get("/reports", s.requireStaff, s.handleReports)
+		console.Get("/reports/export/:table", s.requireStaff, s.handleReportsCSV)
+	}
 
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/guichet/guichet/editor"
 	"github.com/guichet/guichet/kb"
 	"github.com/guichet/guichet/orders"
+	"github.com/guichet/guichet/reports"
 )
 
 // Config holds the HTTP options.
@@ -62,6 +63,9 @@ type Config struct {
 	// Location is the shop's time zone, for the times agents read
 	// (Europe/Paris when nil).
 	Location *time.Location
+	// Reports, when set, serves the reports at /reports; it must cut days
+	// in Location.
+	Reports *reports.Book
 }
 
 // Server serves the API.

@@ -399,3 +399,21 @@ func TestEventStreamsPerClient(t *testing.T) {
 		}
 	}
 }
+
+// TestMaskPath: every conversation id in a logged path is cut to 8
+// characters, and nothing else changes.
+func TestMaskPath(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"/api/v1/conversations/0123456789abcdef/messages", "/api/v1/conversations/01234567…/messages"},
+		{"/api/v1/conversations/0123456789abcdef", "/api/v1/conversations/01234567…"},
+		{"/agent/conversations/0123456789abcdef/attachments/fedcba9876543210", "/agent/conversations/01234567…/attachments/fedcba9876543210"},
+		{"/api/v1/conversations", "/api/v1/conversations"},
+		{"/api/v1/conversations/", "/api/v1/conversations/"},
+		{"/api/v1/conversations/short/messages", "/api/v1/conversations/short/messages"},
+		{"/aide/suivi-colis", "/aide/suivi-colis"},
+	} {
+		if got := maskPath(c.in); got != c.want {
+			t.Errorf("maskPath(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

@@ -46,6 +46,10 @@
     photo: (name) => `Photo envoyée : ${name}`,
     pdf: (name) => `PDF : ${name}`,
     full: "Voir l’article complet",
+    effort: "Avez-vous trouvé facilement ce que vous cherchiez ?",
+    effortScale: "De 1 (très difficilement) à 5 (très facilement)",
+    effortScore: (n) => `${n} sur 5` + (n === 1 ? ", très difficilement" : n === 5 ? ", très facilement" : ""),
+    effortThanks: "Merci pour votre réponse !",
   };
   const script = document.currentScript || document.querySelector("script[src*='widget.js']");
   const cfg = script ? script.dataset : {};
@@ -113,6 +117,7 @@ header :focus-visible{outline-color:${onColor}}
 .form{align-self:stretch;background:#f7f8fa;border:1px solid #d8dce3;border-radius:8px;padding:8px;display:flex;flex-direction:column;gap:4px}
 .form label{font-size:13px}.form input,.form select,.form textarea{font-size:14px;padding:6px;border:1px solid #8a93a3;border-radius:6px}
 .form .err{color:#a3150d;font-size:12px;min-height:0}
+.form .hint{font-size:12px;color:#4a5263}
 .status{font-size:12px;color:#4a5263;padding:0 12px 6px;min-height:18px}
 form.input{display:flex;gap:6px;border-top:1px solid #d8dce3;padding:8px}
 form.input input{flex:1;font-size:15px;padding:8px;border:1px solid #8a93a3;border-radius:8px}
@@ -259,7 +264,11 @@ form.input .clip{background:#fff;color:${ink};border:1px solid #8a93a3;padding:0
         const b = el("button", "", label);
         b.type = "button";
         b.dataset.testid = v ? "helpful-yes" : "helpful-no";
-        b.addEventListener("click", () => { h.remove(); send({ helpful: v }, label); });
+        b.addEventListener("click", async () => {
+          h.remove();
+          // A helpful answer closes self-service: ask how easy it was (CES).
+          if (await send({ helpful: v }, label) && v) effort();
+        });
         h.append(b);
       }
       log.append(h);
@@ -357,6 +366,47 @@ form.input .clip{background:#fff;color:${ink};border:1px solid #8a93a3;padding:0
         err.textContent = (ex.data && ex.data.error && ex.data.error.message) || T.error;
       }
     });
+    log.append(f);
+    unseen();
+    scroll();
+  }
+
+  // effort asks how easy finding the answer was (1 to 5), once per
+  // conversation; one click answers.
+  function effort() {
+    if (root.querySelector('[data-testid="effort"]')) return;
+    const f = el("div", "form");
+    f.dataset.testid = "effort";
+    const q = el("p", "", T.effort);
+    q.id = "effort-q";
+    const scale = el("p", "hint", T.effortScale);
+    scale.id = "effort-scale";
+    const stars = el("div", "rating");
+    stars.setAttribute("role", "group");
+    stars.setAttribute("aria-labelledby", "effort-q");
+    stars.setAttribute("aria-describedby", "effort-scale");
+    const err = el("div", "err");
+    err.setAttribute("aria-live", "polite");
+    for (let n = 1; n <= 5; n++) {
+      const b = el("button", "", String(n));
+      b.type = "button";
+      b.setAttribute("aria-label", T.effortScore(n));
+      b.dataset.testid = "effort-" + n;
+      b.addEventListener("click", async () => {
+        stars.querySelectorAll("button").forEach((x) => { x.disabled = true; });
+        try {
+          const r = await call("POST", `/api/v1/conversations/${conv}/effort`, { score: n });
+          const m = el("div", "msg notice", r.message || T.effortThanks);
+          m.dataset.testid = "notice";
+          f.replaceWith(m);
+        } catch (ex) {
+          stars.querySelectorAll("button").forEach((x) => { x.disabled = false; });
+          err.textContent = (ex.data && ex.data.error && ex.data.error.message) || T.error;
+        }
+      });
+      stars.append(b);
+    }
+    f.append(q, scale, stars, err);
     log.append(f);
     unseen();
     scroll();
