@@ -16,8 +16,8 @@ import (
 	"github.com/guichet/guichet/accounts"
 )
 
-// mustAddEditor adds an editor account to a data dir before the start.
-func mustAddEditor(t *testing.T, dataDir, name string) {
+// mustAddEditorOffline adds an editor account to a data dir before the start.
+func mustAddEditorOffline(t *testing.T, dataDir, name string) {
 	t.Helper()
 	db, err := bbolt.Open(filepath.Join(dataDir, "guichet.db"), 0o600, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
@@ -39,7 +39,7 @@ func TestQuestionsPageInBrowser(t *testing.T) {
 		t.Skip("Chromium not found: browser test skipped")
 	}
 	cfg := testConfig(t)
-	mustAddEditor(t, cfg.DataDir, "eve")
+	mustAddEditorOffline(t, cfg.DataDir, "eve")
 	p := &program{cfg: cfg, logger: newLogger(cfg, io.Discard), now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }}
 	if err := p.start(context.Background()); err != nil {
 		t.Fatal(err)

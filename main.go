@@ -35,6 +35,7 @@ import (
 	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/content"
+	"github.com/guichet/guichet/editor"
 	"github.com/guichet/guichet/kb"
 	"github.com/guichet/guichet/mailer"
 	"github.com/guichet/guichet/nlu"
@@ -451,12 +452,14 @@ type program struct {
 	// now is the clock (tests set it to be within opening hours).
 	now func() time.Time
 
-	db    *bbolt.DB
-	kb    *kb.KB
-	bot   *chat.Bot
-	srv   *server.Server
-	ctl   *control
-	users *accounts.Store
+	db *bbolt.DB
+	kb *kb.KB
+	// contentDir is the directory of articles served and edited.
+	contentDir string
+	bot        *chat.Bot
+	srv        *server.Server
+	ctl        *control
+	users      *accounts.Store
 	// reports keeps the counters behind /reports.
 	reports *reports.Book
 	ln      net.Listener
@@ -480,6 +483,9 @@ func (p *program) start(ctx context.Context) (err error) {
 			db.Close()
 		}
 	}()
+	if p.contentDir, err = editableContent(p.cfg.DataDir, p.cfg.ContentDir); err != nil {
+		return err
+	}
 	k, err := kb.Open(p.kbOptions())
 	if err != nil {
 		return err
@@ -543,7 +549,8 @@ func (p *program) start(ctx context.Context) (err error) {
 	p.users = users
 	p.srv = server.New(server.Config{WidgetOrigins: p.cfg.WidgetOrigins, Tokens: server.Tokens{Keys: keys, Audience: p.cfg.TokenAudience}, ShopName: cmp.Or(shop.ShopName, "Guichet"),
 		DemoCustomers: demoCustomers, TrustedProxies: p.cfg.TrustedProxies, Location: loc,
-		Color: p.cfg.Color, ChatRate: p.cfg.ChatRate, Orders: metered, MetricsToken: p.cfg.MetricsToken, Reports: book}, bot, k, users, p.logger)
+		Color: p.cfg.Color, ChatRate: p.cfg.ChatRate, Orders: metered, MetricsToken: p.cfg.MetricsToken, Reports: book,
+		Editor: editor.New(db, editor.Options{Dir: p.contentDir, Now: p.now})}, bot, k, users, p.logger)
 	// Without the control socket (a data dir path too long for one, say)
 	// the service still serves; only the commands need it while it runs.
 	ctl, cerr := startControl(p.cfg.DataDir, db, users, bot)
@@ -662,18 +669,15 @@ func openDB(dataDir string) (*bbolt.DB, error) {
 }
 
 func (p *program) kbOptions() kb.Options {
-	opts := kb.Options{Content: contentFS(p.cfg.ContentDir), Dir: p.cfg.ContentDir, IndexPath: filepath.Join(p.cfg.DataDir, "index"), Statuses: orders.Codes()}
-	if p.cfg.ContentDir != "" {
-		opts.OnReload = func(articles int, errs []*kb.ValidationError, err error) {
+	return kb.Options{Content: os.DirFS(p.contentDir), Dir: p.contentDir, IndexPath: filepath.Join(p.cfg.DataDir, "index"), Statuses: orders.Codes(),
+		OnReload: func(articles int, errs []*kb.ValidationError, err error) {
 			if err != nil {
 				p.logger.Error("content reload failed", "err", err)
 				return
 			}
 			p.logger.Info("content reloaded", "articles", articles, "errors", len(errs))
 			p.logContentErrors(errs)
-		}
-	}
-	return opts
+		}}
 }
 
 // logContentErrors tells the operator what editors must fix.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/guichet/guichet/chat"
+	"github.com/guichet/guichet/content"
 )
 
 // settingsFile is the shop's settings file: what the bot says of the shop.
@@ -118,4 +121,48 @@ func readSettings(path string, required bool, cfg *config) error {
 	}
 	cfg.Topics = f.QuickTopics
 	return nil
+}
+
+// editableContent is the directory of articles to serve: the --content
+// one, else data/content, where the first run copies the embedded sample
+// so that the web editor can change it too. A data dir that already has
+// its content keeps it (the editors' work), whatever the binary ships.
+func editableContent(dataDir, contentDir string) (string, error) {
+	if contentDir != "" {
+		return contentDir, nil
+	}
+	dir := filepath.Join(dataDir, "content")
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	// Copied aside then renamed: a first run stopped halfway copies again.
+	tmp, err := os.MkdirTemp(dataDir, ".content-")
+	if err != nil {
+		return "", fmt.Errorf("copier le contenu d’exemple : %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	err = fs.WalkDir(content.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(content.FS, p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(tmp, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err == nil {
+		err = os.Chmod(tmp, 0o755)
+	}
+	if err == nil {
+		err = os.Rename(tmp, dir)
+	}
+	if err != nil {
+		return "", fmt.Errorf("copier le contenu d’exemple dans %s : %w", dir, err)
+	}
+	return dir, nil
 }

@@ -61,7 +61,7 @@ func (s *Server) handleLoginPage(c *fiber.Ctx) error {
 // handleLogin checks the credentials and opens a session.
 func (s *Server) handleLogin(c *fiber.Ctx) error {
 	name, next := strings.TrimSpace(c.FormValue("name")), safeNext(c.FormValue("next"))
-	token, _, err := s.accounts.Login(name, c.FormValue("password"))
+	token, u, err := s.accounts.Login(name, c.FormValue("password"))
 	if errors.Is(err, accounts.ErrBadCredentials) {
 		return s.page(c, fiber.StatusUnauthorized, "login", pageData{Title: "Connexion", Name: name, Next: next, Error: msgBadLogin})
 	}
@@ -74,7 +74,7 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, SameSite: "Lax",
 		Secure: s.secure(c), Expires: time.Now().Add(accounts.SessionLife)})
 	c.ClearCookie(csrfCookie) // from now on the token comes from the session
-	return c.Redirect(next, fiber.StatusSeeOther)
+	return c.Redirect(home(u.Role, next), fiber.StatusSeeOther)
 }
 
 // handleLogout ends the session.
@@ -110,6 +110,19 @@ func (s *Server) requireRole(need accounts.Role) fiber.Handler {
 func (s *Server) activity(c *fiber.Ctx) error {
 	s.bot.Seen(agentName(c))
 	return c.Next()
+}
+
+// home is where a user lands after login: the page asked for when their
+// role opens it, else their role's home (editors write, agents answer).
+func home(r accounts.Role, next string) string {
+	editorArea := strings.HasPrefix(next, "/editor")
+	switch {
+	case editorArea && r.Allows(accounts.RoleEditor), !editorArea && r.Allows(accounts.RoleAgent):
+		return next
+	case r.Allows(accounts.RoleEditor):
+		return "/editor"
+	}
+	return "/agent"
 }
 
 // safeNext keeps a redirect target inside the console.

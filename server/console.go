@@ -26,7 +26,7 @@ var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
 type pageData struct {
 	Title, Error, Name, Next string
 	User                     string
-	CanEdit                  bool
+	CanEdit, CanAgent        bool
 	CSRF                     string
 	Articles                 int
 	Errors                   []*kb.ValidationError
@@ -40,6 +40,8 @@ type pageData struct {
 	Presence chat.AgentStatus
 	Reasons  []string
 	History  *historyData
+	// List is the editor's list of articles.
+	List *editorList
 }
 
 // reviewRow is a question to review, as the editor page shows it.
@@ -48,7 +50,7 @@ type reviewRow struct{ At, Kind, Text, Closest string }
 // page renders a console page with the user and the CSRF token filled in.
 func (s *Server) page(c *fiber.Ctx, status int, name string, d pageData) error {
 	if u, ok := c.Locals("user").(*accounts.User); ok {
-		d.User, d.CanEdit = u.Name, u.Role.Allows(accounts.RoleEditor)
+		d.User, d.CanEdit, d.CanAgent = u.Name, u.Role.Allows(accounts.RoleEditor), u.Role.Allows(accounts.RoleAgent)
 	}
 	d.CSRF, _ = c.Locals("csrf").(string)
 	return render(c, status, name, d)
@@ -93,7 +95,11 @@ func (s *Server) handleEditor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := pageData{Title: "Contenu", Articles: len(s.kb.Articles()), Errors: s.kb.Errors(), Health: healthRows(s.kb.Health())}
+	list, err := s.editorArticles(c)
+	if err != nil {
+		return err
+	}
+	d := pageData{Title: "Contenu", Articles: len(s.kb.Articles()), Errors: s.kb.Errors(), List: list}
 	for _, r := range reviews {
 		row := reviewRow{At: s.clock(r.At, "02/01 15:04"), Kind: "Sans réponse", Text: r.Text}
 		if r.Kind == chat.ReviewUnhelpful {
@@ -106,7 +112,11 @@ func (s *Server) handleEditor(c *fiber.Ctx) error {
 		row.Closest = strings.Join(titles, " ; ")
 		d.Reviews = append(d.Reviews, row)
 	}
-	return s.page(c, fiber.StatusOK, "editor", d)
+	if err := s.page(c, fiber.StatusOK, "editor", d); err != nil {
+		return err
+	}
+	c.Set("Content-Security-Policy", editorPolicy)
+	return nil
 }
 
 // editorReviews is how many questions to review the editor page lists.

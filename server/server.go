@@ -18,6 +18,7 @@ import (
 
 	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
+	"github.com/guichet/guichet/editor"
 	"github.com/guichet/guichet/kb"
 	"github.com/guichet/guichet/learn"
 	"github.com/guichet/guichet/orders"
@@ -57,6 +58,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Forwarded-Proto are believed; empty trusts nobody.
 	TrustedProxies []netip.Prefix
+	// Editor writes articles into the content directory and keeps their
+	// versions; without it the editor pages are read-only.
+	Editor *editor.Store
 	// Location is the shop's time zone, for the times agents read
 	// (Europe/Paris when nil).
 	Location *time.Location
