@@ -117,6 +117,8 @@ func (s *Server) activity(c *fiber.Ctx) error {
 func home(r accounts.Role, next string) string {
 	editorArea := strings.HasPrefix(next, "/editor")
 	switch {
+	case strings.HasPrefix(next, "/reports"): // every role reads reports (agents their own)
+		return next
 	case editorArea && r.Allows(accounts.RoleEditor), !editorArea && r.Allows(accounts.RoleAgent):
 		return next
 	case r.Allows(accounts.RoleEditor):

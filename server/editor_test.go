@@ -86,6 +86,7 @@ func TestLoginSendsEachRoleHome(t *testing.T) {
 		{"editor asked for an article", "eve", "/editor/articles/retour", "/editor/articles/retour"},
 		{"admin asked for the editor", "root", "/editor", "/editor"},
 		{"agent asked for the editor", "alice", "/editor", "/agent"},
+		{"editor asked for the reports", "eve", "/reports?from=2026-11-01", "/reports?from=2026-11-01"},
 	} {
 		if i%4 == 0 {
 			s, _ = mustEditorServer(t) // five logins a minute per client
