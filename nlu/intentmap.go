@@ -196,7 +196,7 @@ func (m *Matcher) Health() []Health {
 		if u >= m.examples {
 			kind = 1
 		}
-		r := m.matchVec(m.units[u], 3, u)
+		r := m.matchVec(m.unitVec(u), 3, u)
 		tries[d][kind]++
 		if len(r) > 0 && r[0].ID == m.docs[d].ID {
 			hits[d][kind]++

@@ -108,7 +108,7 @@ type Matcher struct {
 	idf     []float32
 	family  []byte    // feature id -> 's', 'b' or 'g'
 	models  []sparse  // article -> trained model
-	units   []sparse  // unit -> vector
+	units   []sparse  // unit -> vector (an article's: see docIdx)
 	unitW   []float32 // unit -> weight in the best-example term
 	unitDoc []int32   // unit -> article, -1 for an intent's phrasing
 	// units[:examples] are titles and example questions,
@@ -132,6 +132,11 @@ type Matcher struct {
 	extra map[string]int32
 	// updated tells a matcher made by Update, not NewMatcher.
 	updated bool
+	// docIdx and intentIdx are the inverted indexes of the units of
+	// docUnits and intentUnits, derived from units when built or read
+	// (never saved). Once built, the articles' units are kept only there:
+	// units holds the intents' phrasings (see dropUnits and unitVec).
+	docIdx, intentIdx []unitIndex
 }
 
 // featID returns a feature's id.
@@ -220,11 +225,21 @@ type posting struct {
 type scratch struct {
 	cand    []float32 // article -> first-stage score
 	dense   []float32 // feature -> query weight
+	bits    []uint64  // feature -> whether the query has it
+	acc     []float32 // unit of a group -> score
 	touched []int32
 	// The best three phrasings of each intent scored for this question.
 	intentTop  []best3
 	intentDone []bool
 	intents    []int32
+}
+
+// grow returns sc.acc with room for n scores.
+func (sc *scratch) grow(n int) []float32 {
+	if cap(sc.acc) < n {
+		sc.acc = make([]float32, n)
+	}
+	return sc.acc[:n]
 }
 
 // best3 keeps the three highest scores seen, best first.
@@ -371,6 +386,7 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	m.train()
 	m.index()
 	m.calibrate()
+	m.dropUnits()
 	m.toks = nil
 	return m
 }
@@ -547,6 +563,7 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 	for d, c := range cents {
 		m.models[d] = normalized(c).sparse()
 	}
+	m.indexUnits()
 	m.index()
 	return m
 }
@@ -574,7 +591,7 @@ func (m *Matcher) index() {
 func (m *Matcher) newPool() {
 	nd, nf, ni := len(m.docs), len(m.idf), len(m.lib)
 	m.pool = &sync.Pool{New: func() any {
-		return &scratch{cand: make([]float32, nd), dense: make([]float32, nf),
+		return &scratch{cand: make([]float32, nd), dense: make([]float32, nf), bits: make([]uint64, (nf+63)/64),
 			intentTop: make([]best3, ni), intentDone: make([]bool, ni)}
 	}}
 }
@@ -979,15 +996,19 @@ func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 	// Stage two: exact scores against each candidate's model and examples.
 	for i, id := range q.ids {
 		sc.dense[id] = float32(q.w[i])
+		sc.bits[id>>6] |= 1 << (id & 63)
 	}
 	var cands []Candidate
 	for _, d := range top {
 		// The best example, and the next two: an article whose evidence
 		// several close wordings back is surer than one lucky match.
 		var t best3
-		for _, u := range m.docUnits[d] {
+		us := m.docUnits[d]
+		acc := sc.grow(len(us))
+		m.docIdx[d].score(acc, m.units, us, sc.bits, sc.dense)
+		for i, u := range us {
 			if int(u) != skip {
-				t.add(m.unitW[u] * m.units[u].dot(sc.dense))
+				t.add(m.unitW[u] * acc[i])
 			}
 		}
 		// An intent's phrasings are shared by its articles: scored once
@@ -995,9 +1016,12 @@ func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 		for _, in := range m.docIntents[d] {
 			if !sc.intentDone[in] {
 				var it best3
-				for _, u := range m.intentUnits[in] {
+				us := m.intentUnits[in]
+				acc := sc.grow(len(us))
+				m.intentIdx[in].score(acc, m.units, us, sc.bits, sc.dense)
+				for i, u := range us {
 					if int(u) != skip {
-						it.add(m.unitW[u] * m.units[u].dot(sc.dense))
+						it.add(m.unitW[u] * acc[i])
 					}
 				}
 				sc.intentTop[in], sc.intentDone[in] = it, true
@@ -1008,13 +1032,14 @@ func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 			}
 		}
 		best := float64(t[0]) + m.w.Next*float64(t[1]+t[2])/2
-		s := m.w.Max*best + m.w.Centroid*float64(m.models[d].dot(sc.dense))
+		s := m.w.Max*best + m.w.Centroid*float64(m.models[d].dotIn(sc.bits, sc.dense))
 		if s > 0 {
 			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s})
 		}
 	}
 	for _, id := range q.ids {
 		sc.dense[id] = 0
+		sc.bits[id>>6] = 0
 	}
 	for _, in := range sc.intents {
 		sc.intentDone[in] = false

@@ -62,7 +62,7 @@ func (m *Matcher) WriteTo(w io.Writer) (int64, error) {
 		b.str(in.ID)
 	}
 	b.sparses(m.models)
-	b.sparses(m.units)
+	b.sparses(m.unitVecs())
 	b.float32s(m.unitW)
 	b.int32s(m.unitDoc)
 	b.int32s(m.unitIntent)
@@ -207,6 +207,8 @@ func readMatcher(b *binReader, docs []Doc, w Weights) (*Matcher, error) {
 			m.intentDocs[in] = append(m.intentDocs[in], int32(d))
 		}
 	}
+	m.indexUnits()
+	m.dropUnits()
 	m.index()
 	return m, nil
 }

@@ -24,6 +24,7 @@ func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 		docs: slices.Clone(m.docs), models: slices.Clone(m.models), docUnits: slices.Clone(m.docUnits),
 		docIntents: slices.Clone(m.docIntents), intentDocs: slices.Clone(m.intentDocs),
 		intentUnits: slices.Clone(m.intentUnits), post: slices.Clone(m.post),
+		docIdx: slices.Clone(m.docIdx), intentIdx: slices.Clone(m.intentIdx),
 		units: slices.Clip(m.units), unitW: slices.Clip(m.unitW), unitDoc: slices.Clip(m.unitDoc),
 		unitIntent: slices.Clip(m.unitIntent), concepts: maps.Clone(m.concepts), extra: maps.Clone(m.extra)}
 	if n.extra == nil {
@@ -48,7 +49,7 @@ func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 			n.intentDocs[in] = slices.DeleteFunc(slices.Clone(n.intentDocs[in]), func(x int32) bool { return x == d })
 		}
 		// A dead slot: no units, no model, no postings, never ranked.
-		n.docs[d], n.models[d], n.docUnits[d], n.docIntents[d] = Doc{}, sparse{}, nil, nil
+		n.docs[d], n.models[d], n.docUnits[d], n.docIntents[d], n.docIdx[d] = Doc{}, sparse{}, nil, nil, unitIndex{}
 		delete(byID, id)
 	}
 	for _, id := range removed {
@@ -125,6 +126,7 @@ func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 				addUnit(a.feats[len(a.examples)+u], float32(m.w.Passage), false)
 			}
 		}
+		n.docIdx = append(n.docIdx, newUnitIndex(n.units, n.docUnits[d]))
 		if fs := a.bodyFeats[i]; m.w.Body > 0 && len(fs) > 0 {
 			vec := n.vector(fs)
 			for k, id := range vec.ids {
@@ -184,6 +186,7 @@ func (n *Matcher) addIntentUnits(in int32) {
 		n.unitDoc = append(n.unitDoc, -1)
 		n.unitIntent = append(n.unitIntent, in)
 	}
+	n.intentIdx[in] = newUnitIndex(n.units, n.intentUnits[in])
 }
 
 // with returns a speller that knows the words of units too, sharing what
