@@ -66,8 +66,9 @@ func TestQuestionsPageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("questions page: %v", err)
 	}
-	var first, count, href, when string
+	var first, count, href, when, create string
 	err = chromedp.Run(ctx,
+		chromedp.AttributeValue(`.q-row [data-testid="new-article"]`, "href", &create, nil, chromedp.ByQuery),
 		chromedp.Text(`.q-row .q-text`, &first, chromedp.ByQuery),
 		chromedp.Text(`.q-row time`, &when, chromedp.ByQuery),
 		chromedp.Text(`.q-row [data-testid="count"]`, &count, chromedp.ByQuery),
@@ -84,6 +85,9 @@ func TestQuestionsPageInBrowser(t *testing.T) {
 	}
 	if !strings.HasPrefix(href, "/editor/articles/") || !strings.Contains(href, "/edit?exemple=proposez+vous+un+EMBALLAGE+cadeau") {
 		t.Errorf("suggestion link %q, want the editor with the question as an example", href)
+	}
+	if create != "/editor/articles/new?exemple=proposez+vous+un+EMBALLAGE+cadeau" && create != "/editor/articles/new?exemple=proposez%20vous%20un%20EMBALLAGE%20cadeau" {
+		t.Errorf("new article link %q, want a new article with the question as an example", create)
 	}
 
 	// From the keyboard: Tab reaches the filter, typing filters.
