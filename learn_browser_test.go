@@ -80,8 +80,8 @@ func TestQuestionsPageInBrowser(t *testing.T) {
 	if first != "« proposez vous un EMBALLAGE cadeau »" || count != "2 fois" {
 		t.Errorf("first question %q, %q; want the gift-wrap question in its newest wording, 2 fois", first, count)
 	}
-	if when != "23/11/2026 à 11:00" {
-		t.Errorf("asked at %q, want 10:00 UTC said in the shop's time zone (Paris): 23/11/2026 à 11:00", when)
+	if when != "le 23 novembre 2026 à 11 h 00" {
+		t.Errorf("asked at %q, want 10:00 UTC said in the shop's time zone (Paris): le 23 novembre 2026 à 11 h 00", when)
 	}
 	if !strings.HasPrefix(href, "/editor/articles/") || !strings.Contains(href, "/edit?exemple=proposez+vous+un+EMBALLAGE+cadeau") {
 		t.Errorf("suggestion link %q, want the editor with the question as an example", href)
