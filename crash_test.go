@@ -21,11 +21,11 @@ import (
 // chat turns at it over HTTP, kills it with SIGKILL in the middle of the
 // load, restarts it on the same data dir and checks that every turn it
 // had answered with 200 is in its conversation's transcript, and that it
-// answers again. It builds the binary, so it runs only when asked for
-// (go test -run KillNine .).
+// answers again. It builds and kills the real binary (about 20 s), so
+// -short skips it.
 func TestKillNineLosesNoAcknowledgedTurn(t *testing.T) {
-	if !strings.Contains(flagRun(), "KillNine") {
-		t.Skip("run with -run KillNine: it builds and kills the real binary")
+	if testing.Short() {
+		t.Skip("builds and kills the real binary")
 	}
 	bin := filepath.Join(t.TempDir(), "guichet")
 	gocmd := filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -215,17 +215,4 @@ func letters(n int) string {
 			return s
 		}
 	}
-}
-
-// flagRun is the -run pattern the test binary was started with.
-func flagRun() string {
-	for i, a := range os.Args {
-		if v, ok := strings.CutPrefix(a, "-test.run="); ok {
-			return v
-		}
-		if a == "-test.run" && i+1 < len(os.Args) {
-			return os.Args[i+1]
-		}
-	}
-	return ""
 }

@@ -130,11 +130,18 @@ func TestEditorPublishesArticle(t *testing.T) {
 		t.Fatalf("writing the article: %v", err)
 	}
 	shot(ctx, "edit")
-	// The draft test is another module, loaded on demand: the section
-	// says something either way (its result, or that it is not there).
+	// The draft test runs on the questions customers really asked: two
+	// asked through the API before the article exists would now get it.
+	for _, question := range []string{"Comment utiliser ma carte de fidélité ?", "je ne vois pas mes points fidélité sur mon compte"} {
+		if r := ask(t, app, question); r.ArticleID == "carte-fidelite" {
+			t.Fatalf("before the article, the bot answers %+v", r)
+		}
+	}
 	err = chromedp.Run(ctx,
 		chromedp.Click(`#draft-test-button`, chromedp.ByQuery),
-		until(q(`#draft-test`)+`.trim() !== ""`),
+		until(`document.querySelector('#draft-test [data-testid="count-gained"]') !== null`),
+		until(`Number(document.querySelector('#draft-test [data-testid="count-gained"]').textContent) >= 1`),
+		until(q(`#draft-test [data-testid="draft-test-gained"]`)+`.includes("carte de fidélité")`),
 	)
 	if err != nil {
 		t.Fatalf("draft test: %v", err)

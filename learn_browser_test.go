@@ -66,8 +66,9 @@ func TestQuestionsPageInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("questions page: %v", err)
 	}
-	var first, count, href, when string
+	var first, count, href, when, create string
 	err = chromedp.Run(ctx,
+		chromedp.AttributeValue(`.q-row [data-testid="new-article"]`, "href", &create, nil, chromedp.ByQuery),
 		chromedp.Text(`.q-row .q-text`, &first, chromedp.ByQuery),
 		chromedp.Text(`.q-row time`, &when, chromedp.ByQuery),
 		chromedp.Text(`.q-row [data-testid="count"]`, &count, chromedp.ByQuery),
@@ -79,11 +80,14 @@ func TestQuestionsPageInBrowser(t *testing.T) {
 	if first != "« proposez vous un EMBALLAGE cadeau »" || count != "2 fois" {
 		t.Errorf("first question %q, %q; want the gift-wrap question in its newest wording, 2 fois", first, count)
 	}
-	if when != "23/11/2026 à 11:00" {
-		t.Errorf("asked at %q, want 10:00 UTC said in the shop's time zone (Paris): 23/11/2026 à 11:00", when)
+	if when != "le 23 novembre 2026 à 11 h 00" {
+		t.Errorf("asked at %q, want 10:00 UTC said in the shop's time zone (Paris): le 23 novembre 2026 à 11 h 00", when)
 	}
 	if !strings.HasPrefix(href, "/editor/articles/") || !strings.Contains(href, "/edit?exemple=proposez+vous+un+EMBALLAGE+cadeau") {
 		t.Errorf("suggestion link %q, want the editor with the question as an example", href)
+	}
+	if create != "/editor/articles/new?exemple=proposez+vous+un+EMBALLAGE+cadeau" && create != "/editor/articles/new?exemple=proposez%20vous%20un%20EMBALLAGE%20cadeau" {
+		t.Errorf("new article link %q, want a new article with the question as an example", create)
 	}
 
 	// From the keyboard: Tab reaches the filter, typing filters.

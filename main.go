@@ -415,7 +415,7 @@ func (c config) validate() error {
 func (c config) String() string {
 	content := c.ContentDir
 	if content == "" {
-		content = "(embedded sample)"
+		content = filepath.Join(c.DataDir, "content") + " (a copy of the embedded sample, made on the first run)"
 	}
 	ordersURL := c.OrdersURL
 	if ordersURL == "" {

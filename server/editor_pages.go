@@ -541,18 +541,6 @@ func (s *Server) saveConflict(c *fiber.Ctx, f *editorForm, p *previewData, e *ed
 	return c.Status(fiber.StatusConflict).JSON(saveResult{Message: b.String()})
 }
 
-// frenchWhen is « le 1er décembre à 10 h 42 » in the shop's time zone.
-func (s *Server) frenchWhen(t time.Time) string {
-	t = t.In(s.cfg.Location)
-	day := strconv.Itoa(t.Day())
-	if day == "1" {
-		day = "1er"
-	}
-	return fmt.Sprintf("le %s %s %d à %d h %02d", day, monthsFR[t.Month()-1], t.Year(), t.Hour(), t.Minute())
-}
-
-var monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
 // handleEditorServed tells whether version v of an article is what the
 // bot serves now: the edit page polls it after a save to say « Publié ».
 func (s *Server) handleEditorServed(c *fiber.Ctx) error {

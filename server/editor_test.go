@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
 	"github.com/guichet/guichet/accounts"
 	"github.com/guichet/guichet/chat"
 	"github.com/guichet/guichet/editor"
@@ -34,22 +32,8 @@ func mustEditorServer(tb testing.TB) (*Server, string) {
 			tb.Fatal(err)
 		}
 	}
-	k, err := kb.Open(kb.Options{Content: os.DirFS(dir), Dir: dir, IndexPath: filepath.Join(tb.TempDir(), "index"), Statuses: orders.Codes()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { k.Close() })
-	db, err := bbolt.Open(filepath.Join(tb.TempDir(), "g.db"), 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	users := accounts.New(db, accounts.Options{Iterations: 1000})
-	for name, role := range map[string]accounts.Role{"alice": accounts.RoleAgent, "eve": accounts.RoleEditor, "root": accounts.RoleAdmin} {
-		if err := users.Add(name, role, "un mot de passe solide"); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	k, db := testKB(tb, kb.Options{Content: os.DirFS(dir), Dir: dir, Statuses: orders.Codes()}), testDB(tb)
+	users := testUsers(tb, db, map[string]accounts.Role{"alice": accounts.RoleAgent, "eve": accounts.RoleEditor, "root": accounts.RoleAdmin})
 	s := New(Config{Editor: editor.New(db, editor.Options{Dir: dir})}, chat.New(k, db, chat.Options{}), k, users, slog.New(slog.DiscardHandler))
 	return s, dir
 }

@@ -139,7 +139,7 @@ func (s *Server) questions(c *fiber.Ctx) (*questionsPage, error) {
 	d.CSRF, _ = c.Locals("csrf").(string)
 	asked := 0
 	for _, q := range qs {
-		row := questionRow{Question: q, When: s.clock(q.Last, "02/01/2006 à 15:04"), What: whatHappened(q)}
+		row := questionRow{Question: q, When: s.frenchWhen(q.Last), What: whatHappened(q)}
 		for _, a := range q.Suggested {
 			row.Links = append(row.Links, suggestionLink{Title: a.Title,
 				Href: "/editor/articles/" + url.PathEscape(a.ID) + "/edit?exemple=" + url.QueryEscape(q.Text)})

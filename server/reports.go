@@ -635,17 +635,6 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-var frenchMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
-// frenchDay writes a date as « 1er décembre 2026 ».
-func frenchDay(t time.Time) string {
-	day := strconv.Itoa(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return day + " " + frenchMonths[t.Month()-1] + " " + strconv.Itoa(t.Year())
-}
-
 // handleEffort stores the customer's answer to the effort question (CES)
 // after a resolved self-service conversation.
 func (s *Server) handleEffort(c *fiber.Ctx) error {

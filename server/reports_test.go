@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,23 +25,9 @@ import (
 // and an admin (root).
 func mustReportsServer(tb testing.TB, now time.Time) (*Server, *chat.Bot, *reports.Book, *bbolt.DB) {
 	tb.Helper()
-	k, err := kb.Open(kb.Options{Content: os.DirFS("../kb/testdata/corpus"), IndexPath: filepath.Join(tb.TempDir(), "index")})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { k.Close() })
-	db, err := bbolt.Open(filepath.Join(tb.TempDir(), "g.db"), 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	k, db := testKB(tb, kb.Options{}), testDB(tb)
 	clock := func() time.Time { return now }
-	users := accounts.New(db, accounts.Options{Iterations: 1000})
-	for name, role := range map[string]accounts.Role{"alice": accounts.RoleAgent, "bob": accounts.RoleAgent, "eve": accounts.RoleEditor, "root": accounts.RoleAdmin} {
-		if err := users.Add(name, role, "un mot de passe solide"); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	users := testUsers(tb, db, map[string]accounts.Role{"alice": accounts.RoleAgent, "bob": accounts.RoleAgent, "eve": accounts.RoleEditor, "root": accounts.RoleAdmin})
 	demo := orders.NewDemo(db, clock)
 	if err := demo.Seed(); err != nil {
 		tb.Fatal(err)

@@ -23,31 +23,54 @@ import (
 	"github.com/guichet/guichet/kb"
 )
 
-// mustServer builds a server over the kb fixture corpus and a temp bbolt
-// file. The log goes to logs, so tests can check what is (not) written.
-func mustServer(tb testing.TB, cfg Config) (s *Server, logs *strings.Builder) {
+// testKB opens a knowledge base over a temp index, the kb fixture corpus
+// unless opts says other content; it is closed when the test ends.
+func testKB(tb testing.TB, opts kb.Options) *kb.KB {
 	tb.Helper()
-	k, err := kb.Open(kb.Options{Content: os.DirFS("../kb/testdata/corpus"), IndexPath: filepath.Join(tb.TempDir(), "index")})
+	if opts.Content == nil {
+		opts.Content = os.DirFS("../kb/testdata/corpus")
+	}
+	opts.IndexPath = filepath.Join(tb.TempDir(), "index")
+	k, err := kb.Open(opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { k.Close() })
+	return k
+}
+
+// testDB opens a temp bbolt file, closed when the test ends.
+func testDB(tb testing.TB) *bbolt.DB {
+	tb.Helper()
 	db, err := bbolt.Open(filepath.Join(tb.TempDir(), "g.db"), 0o600, &bbolt.Options{Timeout: time.Second})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	logs = &strings.Builder{}
-	logger := slog.New(slog.NewTextHandler(logs, nil))
+	return db
+}
+
+// testUsers is the accounts of db with the given users, all with the
+// password « un mot de passe solide ».
+func testUsers(tb testing.TB, db *bbolt.DB, roles map[string]accounts.Role) *accounts.Store {
+	tb.Helper()
 	users := accounts.New(db, accounts.Options{Iterations: 1000})
-	for _, u := range []struct {
-		name string
-		role accounts.Role
-	}{{"alice", accounts.RoleAgent}, {"eve", accounts.RoleEditor}, {"root", accounts.RoleAdmin}} {
-		if err := users.Add(u.name, u.role, "un mot de passe solide"); err != nil {
+	for name, role := range roles {
+		if err := users.Add(name, role, "un mot de passe solide"); err != nil {
 			tb.Fatal(err)
 		}
 	}
+	return users
+}
+
+// mustServer builds a server over the kb fixture corpus and a temp bbolt
+// file. The log goes to logs, so tests can check what is (not) written.
+func mustServer(tb testing.TB, cfg Config) (s *Server, logs *strings.Builder) {
+	tb.Helper()
+	k, db := testKB(tb, kb.Options{}), testDB(tb)
+	logs = &strings.Builder{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	users := testUsers(tb, db, map[string]accounts.Role{"alice": accounts.RoleAgent, "eve": accounts.RoleEditor, "root": accounts.RoleAdmin})
 	return New(cfg, chat.New(k, db, chat.Options{AttachmentsDir: filepath.Join(tb.TempDir(), "attachments")}), k, users, logger), logs
 }
 
@@ -324,15 +347,7 @@ func TestEventStreamOutlivesWriteTimeout(t *testing.T) {
 // write (here closed under the server, as a full disk would fail writes),
 // /healthz says degraded rather than ok.
 func TestHealthReportsADatabaseThatCannotWrite(t *testing.T) {
-	k, err := kb.Open(kb.Options{Content: os.DirFS("../kb/testdata/corpus"), IndexPath: filepath.Join(t.TempDir(), "index")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { k.Close() })
-	db, err := bbolt.Open(filepath.Join(t.TempDir(), "g.db"), 0o600, &bbolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	k, db := testKB(t, kb.Options{}), testDB(t)
 	logs := &strings.Builder{}
 	s := New(Config{}, chat.New(k, db, chat.Options{}), k, accounts.New(db, accounts.Options{}), slog.New(slog.NewTextHandler(logs, nil)))
 	if resp, body := do(t, s, "GET", "/healthz", ""); resp.StatusCode != 200 || !strings.Contains(body, `"database":"ok"`) {

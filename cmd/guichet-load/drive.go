@@ -35,6 +35,7 @@ type driver struct {
 	hello    bool // the yardstick: one path, no conversations
 
 	client   *fasthttp.HostClient
+	once     sync.Once // makes client: the workers ask for it at once
 	convs    chan *conv
 	next     atomic.Uint64 // the next question
 	started  atomic.Int64
@@ -43,9 +44,9 @@ type driver struct {
 }
 
 func (d *driver) http() *fasthttp.HostClient {
-	if d.client == nil {
+	d.once.Do(func() {
 		d.client = &fasthttp.HostClient{Addr: d.addr, MaxConns: d.conns, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
-	}
+	})
 	return d.client
 }
 
