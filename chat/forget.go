@@ -182,6 +182,9 @@ func (b *Bot) Forget(ctx context.Context, email string, erase bool) (*Export, er
 				if err := deleteConversation(tx, id); err != nil {
 					return err
 				}
+				if err := b.opts.Reports.Forget(tx, id); err != nil {
+					return err
+				}
 			}
 			gone = convs
 			for _, id := range cases {

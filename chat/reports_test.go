@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.etcd.io/bbolt"
+
 	"github.com/guichet/guichet/reports"
 )
 
@@ -84,5 +86,56 @@ func TestReportsCountWhatChatStores(t *testing.T) {
 		if got := r.Total(key); got != want {
 			t.Errorf("%q: %d, want %d", key, got, want)
 		}
+	}
+}
+
+// TestForgetErasesReportTraces: forgetting a customer also drops what the
+// reports kept about their conversation (the digests of their identity,
+// the last-contact entries) and their effort answer; the day counters,
+// which name nobody, still count it.
+func TestForgetErasesReportTraces(t *testing.T) {
+	ctx := context.Background()
+	clock := &fakeClock{t: monday10()}
+	db := mustOpenDB(t, filepath.Join(t.TempDir(), "g.db"))
+	book := reports.New(db, reports.Options{Now: clock.Now})
+	b := New(mustOpenKB(t), db, Options{Now: clock.Now, Reports: book})
+	who := &Identity{CustomerID: "cli-9", Email: "lou@exemple.fr"}
+	conv, _ := b.Start(ctx, who)
+	mustSend(t, b, conv.ID, Message{Text: "Comment annuler ma commande ?", Identity: who})
+	yes := true
+	mustSend(t, b, conv.ID, Message{Helpful: &yes, Identity: who})
+	if err := b.Effort(ctx, conv.ID, 4); err != nil {
+		t.Fatal(err)
+	}
+	holds := func() (states, contacts, efforts int) {
+		t.Helper()
+		err := db.View(func(tx *bbolt.Tx) error {
+			for name, n := range map[string]*int{"report_conversations": &states, "report_contacts": &contacts, "effort": &efforts} {
+				if bk := tx.Bucket([]byte(name)); bk != nil {
+					*n = bk.Stats().KeyN
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if s, c, e := holds(); s != 1 || c == 0 || e != 1 {
+		t.Fatalf("before: %d states, %d contacts, %d efforts; want the conversation traced", s, c, e)
+	}
+	if _, err := b.Forget(ctx, "lou@exemple.fr", true); err != nil {
+		t.Fatal(err)
+	}
+	if s, c, e := holds(); s != 0 || c != 0 || e != 0 {
+		t.Errorf("after forget: %d states, %d contacts, %d efforts left, want none", s, c, e)
+	}
+	r, err := book.Report(ctx, clock.t, clock.t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total("ces_n") != 1 || r.Total("turns") == 0 {
+		t.Errorf("day counters after forget: ces_n %d, turns %d; want them kept", r.Total("ces_n"), r.Total("turns"))
 	}
 }

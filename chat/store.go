@@ -507,8 +507,8 @@ func updateMeta(tx *bbolt.Tx, id string, change func(*meta) error) error {
 	return putMeta(tx, key, &old, m, nil)
 }
 
-// deleteConversation deletes a conversation: its state, turns, notes and
-// index entries.
+// deleteConversation deletes a conversation: its state, turns, notes,
+// index entries and its answer to the effort question.
 func deleteConversation(tx *bbolt.Tx, id string) error {
 	key, ok := convKey(id)
 	if !ok {
@@ -520,6 +520,11 @@ func deleteConversation(tx *bbolt.Tx, id string) error {
 	}
 	for _, name := range [][]byte{bucketTurns, bucketNotes} {
 		if err := deletePrefix(tx.Bucket(name), key); err != nil {
+			return err
+		}
+	}
+	if eff := tx.Bucket(bucketEffort); eff != nil {
+		if err := eff.Delete([]byte(id)); err != nil {
 			return err
 		}
 	}

@@ -70,3 +70,41 @@ func (b *Book) Prune(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// Forget drops what the book holds about conversation conv, when a
+// customer asks to be forgotten: its state (with the digests of the
+// customer, e-mail and order) and the last-contact entries that point to
+// it. The day counters, which hold no personal data, stay.
+func (b *Book) Forget(tx *bbolt.Tx, conv string) error {
+	if b == nil {
+		return nil
+	}
+	convs, contacts := tx.Bucket(bucketConvs), tx.Bucket(bucketContacts)
+	if convs == nil {
+		return nil
+	}
+	var st convState
+	found, err := getJSON(convs, conv, &st)
+	if err != nil || !found {
+		return err
+	}
+	for _, k := range st.Keys {
+		if contacts == nil {
+			break
+		}
+		var last lastContact
+		ok, err := getJSON(contacts, k, &last)
+		if err != nil {
+			return fmt.Errorf("forget %q: %w", conv, err)
+		}
+		if ok && last.Conv == conv {
+			if err := contacts.Delete([]byte(k)); err != nil {
+				return fmt.Errorf("forget %q: %w", conv, err)
+			}
+		}
+	}
+	if err := convs.Delete([]byte(conv)); err != nil {
+		return fmt.Errorf("forget %q: %w", conv, err)
+	}
+	return nil
+}
