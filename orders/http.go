@@ -225,11 +225,14 @@ func (h *HTTP) fetch(ctx context.Context, path string, decode func([]byte) ([]Or
 	return nil, fmt.Errorf("%w: %w", ErrUnavailable, last)
 }
 
-// try makes one request. retry tells whether another attempt may succeed.
-func (h *HTTP) try(ctx context.Context, path string, decode func([]byte) ([]Order, error)) (orders []Order, retry bool, err error) {
+// get sends GET {BaseURL}/path with the token. A request that cannot be
+// built is ErrUnavailable; a request that failed on the way keeps only its
+// cause: url.Error's message holds the URL, hence the order number, and no
+// order detail may reach a log.
+func (h *HTTP) get(ctx context.Context, path string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.cfg.BaseURL+"/"+path, nil)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: build request: %w", ErrUnavailable, err)
+		return nil, fmt.Errorf("%w: build request: %w", ErrUnavailable, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if h.cfg.Token != "" {
@@ -237,13 +240,20 @@ func (h *HTTP) try(ctx context.Context, path string, decode func([]byte) ([]Orde
 	}
 	resp, err := h.cfg.Client.Do(req)
 	if err != nil {
-		// url.Error's message holds the URL, hence the order number: keep
-		// only the cause, so that no order detail reaches a log.
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, ctx.Err() == nil, fmt.Errorf("request: %w", err)
+		return nil, fmt.Errorf("request: %w", err)
+	}
+	return resp, nil
+}
+
+// try makes one request. retry tells whether another attempt may succeed.
+func (h *HTTP) try(ctx context.Context, path string, decode func([]byte) ([]Order, error)) (orders []Order, retry bool, err error) {
+	resp, err := h.get(ctx, path)
+	if err != nil {
+		return nil, !errors.Is(err, ErrUnavailable) && ctx.Err() == nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))

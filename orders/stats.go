@@ -69,19 +69,10 @@ func (h *HTTP) Volume(ctx context.Context, from, to time.Time) (Volume, error) {
 	ctx, cancel := context.WithTimeout(ctx, h.cfg.Timeout)
 	defer cancel()
 	q := url.Values{"from": {from.UTC().Format(time.RFC3339)}, "to": {to.UTC().Format(time.RFC3339)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.cfg.BaseURL+"/stats/orders?"+q.Encode(), nil)
+	resp, err := h.get(ctx, "stats/orders?"+q.Encode())
 	if err != nil {
-		return Volume{}, fmt.Errorf("order volume: %w: %w", ErrUnavailable, err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if h.cfg.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+h.cfg.Token)
-	}
-	resp, err := h.cfg.Client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
+		if errors.Is(err, ErrUnavailable) {
+			return Volume{}, fmt.Errorf("order volume: %w", err)
 		}
 		return Volume{}, fmt.Errorf("order volume: %w: %w", ErrUnavailable, err)
 	}
