@@ -153,7 +153,7 @@ type convState struct {
 	Day         string    `json:"d"` // of the first contact: the day it is counted on
 	Last        time.Time `json:"l"`
 	Keys        []string  `json:"k,omitempty"` // digests of the customer, e-mail, order
-	Answered    int       `json:"a,omitempty"`
+	Answered    int       `json:"a,omitempty"` // 1 once the bot answered (older states: how many times)
 	Topic       string    `json:"t,omitempty"` // last article answered
 	Misses      int       `json:"m,omitempty"` // consecutive
 	LastOutcome string    `json:"o,omitempty"`
@@ -340,7 +340,9 @@ func (b *Book) record(r *recorder, e Event) error {
 		case "answer":
 			st.Misses = 0
 			if e.Article != "" {
-				st.Answered++
+				// Whether it answered is all that counts; counting
+				// on would rewrite the state with every answer.
+				st.Answered = max(st.Answered, 1)
 				st.Topic = e.Article
 				counts["answered\x00"+e.Article]++
 				if err := r.name(e.Article, e.Title); err != nil {

@@ -299,8 +299,13 @@ func TestStateKeptToTenMinutes(t *testing.T) {
 		t.Errorf("state rewritten by turns that changed nothing: %s, then %s", first, got)
 	}
 	mustRecord(t, b, answer("1", start.Add(9*time.Minute), "retour"))
-	if got := stored(); got == first {
+	answered := stored()
+	if answered == first {
 		t.Error("an answer left the state as it was")
+	}
+	mustRecord(t, b, answer("1", start.Add(9*time.Minute+30*time.Second), "retour"))
+	if got := stored(); got != answered {
+		t.Errorf("the same answer again rewrote the state: %s, then %s", answered, got)
 	}
 	mustRecord(t, b, clarify(start.Add(10*time.Minute)), clarify(start.Add(15*time.Minute)))
 	changed := stored()
@@ -309,8 +314,8 @@ func TestStateKeptToTenMinutes(t *testing.T) {
 	if got := stored(); got == changed {
 		t.Error("the last event, more than ten minutes after the one kept, was not kept")
 	}
-	if r := mustReport(t, b, start, start); r.Total("turns") != 7 || r.Total("answered\x00retour") != 1 {
-		t.Errorf("turns %d, answers %d: want 7 and 1", r.Total("turns"), r.Total("answered\x00retour"))
+	if r := mustReport(t, b, start, start); r.Total("turns") != 8 || r.Total("answered\x00retour") != 2 {
+		t.Errorf("turns %d, answers %d: want 8 and 2", r.Total("turns"), r.Total("answered\x00retour"))
 	}
 	// Thirty days after the last event kept, and not before, the state goes.
 	c.t = last.Add(keepStates - time.Minute)
