@@ -79,7 +79,7 @@ func TestServiceIntentsMapToTheirArticles(t *testing.T) {
 	// Customers' wordings the articles' examples do not have.
 	for q, id := range map[string]string{
 		"mon jean est trop long, vous pouvez me l'ourler ?":            "retouches",
-		"le smartphone d'occasion a-t-il une batterie neuve ?":          "reconditionne",
+		"le smartphone d'occasion a-t-il une batterie neuve ?":         "reconditionne",
 		"quelqu'un peut venir assembler l'armoire chez moi ?":          "montage",
 		"ils ont mis une autre marque de lait à la place de la mienne": "substitution",
 	} {
