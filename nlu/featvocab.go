@@ -8,7 +8,8 @@ import (
 
 // bag is the raw features of one text (see featureCounts): ids of a
 // featVocab, increasing once the vocabulary is finished, and how many
-// times each occurs. A knowledge base's analysis keeps one per title,
+// times each occurs, nil when each occurs once (most titles, examples
+// and sentences). A knowledge base's analysis keeps one per title,
 // example, passage and body: int32 ids rather than string-keyed maps,
 // which took most of the memory of a large build.
 type bag struct {
@@ -17,7 +18,12 @@ type bag struct {
 }
 
 // weight is the raw weight of the i-th feature, as features gives it.
-func (b bag) weight(i int) float64 { return 1 + math.Log(float64(b.n[i])) }
+func (b bag) weight(i int) float64 {
+	if b.n == nil {
+		return 1 // 1 + ln 1
+	}
+	return 1 + math.Log(float64(b.n[i]))
+}
 
 // featVocab interns feature names while a knowledge base is analysed, on
 // every core. Ids are provisional until finish numbers the names in sorted
@@ -39,6 +45,7 @@ func (v *featVocab) bags(texts []map[string]int) []bag {
 	defer v.mu.Unlock()
 	for i, fs := range texts {
 		b := bag{ids: make([]int32, 0, len(fs)), n: make([]uint32, 0, len(fs))}
+		ones := true
 		for f, c := range fs {
 			id, ok := v.ids[f]
 			if !ok {
@@ -48,6 +55,10 @@ func (v *featVocab) bags(texts []map[string]int) []bag {
 			}
 			b.ids = append(b.ids, id)
 			b.n = append(b.n, uint32(c))
+			ones = ones && c == 1
+		}
+		if ones {
+			b.n = nil
 		}
 		out[i] = b
 	}
@@ -110,6 +121,9 @@ func (b bag) renumber(renum []int32) {
 	slices.SortFunc(idx, func(x, y int) int { return int(b.ids[x]) - int(b.ids[y]) })
 	ids, n := slices.Clone(b.ids), slices.Clone(b.n)
 	for i, j := range idx {
-		b.ids[i], b.n[i] = ids[j], n[j]
+		b.ids[i] = ids[j]
+		if n != nil {
+			b.n[i] = n[j]
+		}
 	}
 }

@@ -302,18 +302,21 @@ func analyseDocs(docs []Doc, lib []*Intent) *analysed {
 		feats     []bag // examples, then passages
 		nEx       int
 		bodyFeats bag
-		words     map[string]int
-		stems     map[string]bool
 	}
 	vocab := newFeatVocab()
+	// The speller's words are counted as each article is analysed: sums
+	// of integers, the same whatever the schedule.
+	words, stems := map[string]int{}, map[string]bool{}
+	var learned sync.Mutex
 	each := make([]one, len(docs))
 	parallel(len(docs), func(i int) {
 		d, o := docs[i], &each[i]
-		o.words, o.stems = map[string]int{}, map[string]bool{}
 		learn := func(toks []Token) {
+			learned.Lock()
+			defer learned.Unlock()
 			for _, t := range toks {
-				o.words[t.Word]++
-				o.stems[t.Term] = true
+				words[t.Word]++
+				stems[t.Term] = true
 			}
 		}
 		var counts []map[string]int
@@ -346,7 +349,7 @@ func analyseDocs(docs []Doc, lib []*Intent) *analysed {
 			vocab.intern(in.vocab.names)
 		}
 	}
-	a := &analysed{vocab: vocab, bodyFeats: make([]bag, len(docs)), words: map[string]int{}, stems: map[string]bool{}, libIDs: libIDs}
+	a := &analysed{vocab: vocab, bodyFeats: make([]bag, len(docs)), words: words, stems: stems, libIDs: libIDs}
 	var psFeats []bag
 	for i := range each {
 		o := &each[i]
@@ -360,12 +363,6 @@ func analyseDocs(docs []Doc, lib []*Intent) *analysed {
 			psFeats = append(psFeats, b)
 		}
 		a.bodyFeats[i] = o.bodyFeats
-		for w, c := range o.words {
-			a.words[w] += c
-		}
-		for t := range o.stems {
-			a.stems[t] = true
-		}
 		*o = one{}
 	}
 	a.feats = append(a.feats, psFeats...)
@@ -586,23 +583,30 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 	for in, c := range intentCents {
 		intentModels[in] = normalized(c)
 	}
-	parallel(m.libStart-m.examples, func(k int) {
-		u := m.examples + k
-		m.units[u] = vector(raw[u]).sparse()
-		m.unitW[u] = float32(w.Passage) // the body counts in the model as a whole, below
-	})
+	// An article's units are indexed as soon as they are computed, and
+	// its passages then kept only in the index: training needs the
+	// examples' vectors, nothing the passages'.
 	m.models = make([]sparse, len(docs))
+	m.docIdx = make([]unitIndex, len(docs))
 	parallel(len(docs), func(d int) {
 		cent := map[int32]float64{}
 		for _, u := range m.docUnits[d] {
 			if int(u) >= m.examples {
-				break // the passages, after the examples
+				m.units[u] = vector(raw[u]).sparse()
+				m.unitW[u] = float32(w.Passage) // the body counts in the model as a whole, below
+				continue
 			}
 			vec := vector(raw[u])
 			m.units[u] = vec.sparse()
 			m.unitW[u] = 1
 			for i, id := range vec.ids {
 				cent[id] += vec.w[i]
+			}
+		}
+		m.docIdx[d] = newUnitIndex(m.units, m.docUnits[d])
+		for _, u := range m.docUnits[d] {
+			if int(u) >= m.examples && !m.docIdx[d].dot {
+				m.units[u] = sparse{}
 			}
 		}
 		if b := bodyRaw[d]; w.Body > 0 && len(b.ids) > 0 {
@@ -619,7 +623,7 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 		}
 		m.models[d] = normalized(cent).sparse()
 	})
-	m.indexUnits()
+	m.indexIntentUnits()
 	m.index()
 	return m
 }
