@@ -189,7 +189,7 @@ func (k *KB) Reload() error {
 }
 
 // indexBatch is how many articles one Bleve batch indexes at most: a batch
-// holds the analysis of all its documents until it is written, 17 KB an
+// holds the analysis of all its documents until it is written, 24 KB an
 // article, so one batch for 100,000 articles would take gigabytes.
 const indexBatch = 2000
 
