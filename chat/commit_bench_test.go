@@ -14,6 +14,7 @@ import (
 	"github.com/guichet/guichet/content"
 	"github.com/guichet/guichet/kb"
 	"github.com/guichet/guichet/orders"
+	"github.com/guichet/guichet/reports"
 )
 
 // writeBytes is what this process has caused to be written to the disk so
@@ -35,20 +36,27 @@ func writeBytes() int64 {
 }
 
 // BenchmarkTurnsConcurrent measures customer turns sent by 16 writers at
-// once (each in its own conversations, 200 in all), with the sample
-// content, and reports what storing them costs: bytes written to the disk
-// per turn (/proc/self/io), bytes of pages bbolt wrote per turn (its
-// PageAlloc: the meta page and the file's growth come on top), and
-// fdatasync per turn (two per commit).
+// once (each in its own conversations, 200 in all; or by one, so that
+// each turn commits alone, as on a machine with cores to spare), with the
+// sample content and the reports recording, and reports what storing them
+// costs: bytes written to the disk per turn (/proc/self/io), bytes of
+// pages bbolt wrote per turn (its PageAlloc: the meta page and the file's
+// growth come on top), turns per commit, pages per commit and fdatasync
+// per turn (two per commit).
 func BenchmarkTurnsConcurrent(b *testing.B) {
 	// bbolt's default writes the freelist with every commit; without it
 	// (a setting of main's, which opens the file) a commit writes less.
-	for _, noFreelistSync := range []bool{false, true} {
-		b.Run(fmt.Sprintf("nofreelistsync=%v", noFreelistSync), func(b *testing.B) { benchmarkTurnsConcurrent(b, noFreelistSync) })
+	for _, bc := range []struct {
+		writers        int
+		noFreelistSync bool
+	}{{1, false}, {16, false}, {16, true}} {
+		b.Run(fmt.Sprintf("writers=%d/nofreelistsync=%v", bc.writers, bc.noFreelistSync), func(b *testing.B) {
+			benchmarkTurnsConcurrent(b, bc.writers, bc.noFreelistSync)
+		})
 	}
 }
 
-func benchmarkTurnsConcurrent(b *testing.B, noFreelistSync bool) {
+func benchmarkTurnsConcurrent(b *testing.B, writers int, noFreelistSync bool) {
 	k, err := kb.Open(kb.Options{Content: content.FS, IndexPath: filepath.Join(b.TempDir(), "index"), Statuses: orders.Codes()})
 	if err != nil {
 		b.Fatal(err)
@@ -60,10 +68,10 @@ func benchmarkTurnsConcurrent(b *testing.B, noFreelistSync bool) {
 	}
 	db := mustOpenDB(b, filepath.Join(b.TempDir(), "g.db"))
 	db.NoFreelistSync = noFreelistSync
-	bot := New(k, db, Options{})
+	bot := New(k, db, Options{Reports: reports.New(db, reports.Options{})})
 	defer bot.Close()
 	ctx := context.Background()
-	const writers, perWriter = 16, 13 // about 200 conversations
+	perWriter := 200 / writers
 	convs := make([][]string, writers)
 	for w := range convs {
 		for range perWriter {
@@ -90,14 +98,11 @@ func benchmarkTurnsConcurrent(b *testing.B, noFreelistSync bool) {
 	var fails atomic.Int64
 	before, txBefore := writeBytes(), db.Stats().TxStats
 	commits := bot.writes.commits.Load()
-	b.SetParallelism((writers + 1) / 2) // 2 cores: 16 goroutines
-	b.ReportAllocs()
-	start := time.Now()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		w := int(next.Add(1)-1) % writers
+	// worker sends turns in the conversations of writer w while more is
+	// asked for.
+	worker := func(w int, more func() bool) {
 		i := 0
-		for pb.Next() {
+		for more() {
 			id := convs[w][i%perWriter]
 			i++
 			// A conversation full of turns makes room for a new one, as a
@@ -111,7 +116,17 @@ func benchmarkTurnsConcurrent(b *testing.B, noFreelistSync bool) {
 			}
 			turns.Add(1)
 		}
-	})
+	}
+	b.ReportAllocs()
+	start := time.Now()
+	b.ResetTimer()
+	if writers == 1 {
+		n := 0
+		worker(0, func() bool { n++; return n <= b.N })
+	} else {
+		b.SetParallelism((writers + 1) / 2) // 2 cores: 16 goroutines
+		b.RunParallel(func(pb *testing.PB) { worker(int(next.Add(1)-1)%writers, pb.Next) })
+	}
 	b.StopTimer()
 	elapsed := time.Since(start)
 	txAfter := db.Stats().TxStats
@@ -123,6 +138,9 @@ func benchmarkTurnsConcurrent(b *testing.B, noFreelistSync bool) {
 		b.ReportMetric(float64(after-before)/n, "disk-B/turn")
 	}
 	b.ReportMetric(float64(txAfter.GetPageAlloc()-txBefore.GetPageAlloc())/n, "pages-B/turn")
+	c := float64(bot.writes.commits.Load() - commits)
+	b.ReportMetric(n/c, "turns/commit")
+	b.ReportMetric(float64(txAfter.GetPageCount()-txBefore.GetPageCount())/c, "pages/commit")
 	b.ReportMetric(float64(txAfter.GetWrite()-txBefore.GetWrite())/n, "pwrite/turn")
 	b.ReportMetric(n/elapsed.Seconds(), "turns/s")
 	b.ReportMetric(2*float64(bot.writes.commits.Load()-commits)/n, "fdatasync/turn")

@@ -147,15 +147,15 @@ func (b *Bot) Previous(ctx context.Context, convID string) ([]HistoryHit, error)
 			return nil
 		}
 		bk := tx.Bucket(bucketConvs)
-		return bk.ForEach(func(k, v []byte) error {
-			var m meta
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("decode meta: %w", err)
+		return bk.ForEach(func(k, _ []byte) error {
+			m, err := getMeta(tx, k)
+			if err != nil {
+				return err
 			}
 			if m.ID == convID {
 				return nil
 			}
-			other := toConversation(&m)
+			other := toConversation(m)
 			same := (customer != "" && other.Identity != nil && other.Identity.CustomerID == customer) ||
 				(conv.Order != "" && other.Order == conv.Order) ||
 				slices.ContainsFunc(customerEmails(other, byConv[other.ID]), func(e string) bool { return slices.Contains(emails, e) })

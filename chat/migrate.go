@@ -1,9 +1,12 @@
 package chat
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
@@ -18,18 +21,25 @@ var (
 )
 
 // migrate moves the conversations of the layout before to the flat
-// buckets, in one transaction, the first time chat's data is used: a data
-// dir of an earlier version keeps every conversation. New does no I/O, so
-// this runs before the first read or write instead.
+// buckets, and rounds the keys of a time index that held exact times, in
+// one transaction, the first time chat's data is used: a data dir of an
+// earlier version keeps every conversation. New does no I/O, so this runs
+// before the first read or write instead.
 func (b *Bot) migrate() error {
 	b.migrated.Do(func() {
 		var old bool
 		err := b.db.View(func(tx *bbolt.Tx) error {
-			old = tx.Bucket(bucketOldConversations) != nil
+			idx := tx.Bucket(bucketUpdated)
+			old = tx.Bucket(bucketOldConversations) != nil || (idx != nil && idx.Sequence() < updatedLayout)
 			return nil
 		})
 		if err == nil && old {
-			err = b.db.Update(migrateLayout)
+			err = b.db.Update(func(tx *bbolt.Tx) error {
+				if err := migrateLayout(tx); err != nil {
+					return err
+				}
+				return roundUpdated(tx)
+			})
 		}
 		if err != nil {
 			b.migrationErr = fmt.Errorf("migrate conversations to the flat layout: %w", err)
@@ -101,4 +111,36 @@ func migrateLayout(tx *bbolt.Tx) error {
 		}
 	}
 	return tx.DeleteBucket(bucketOldConversations)
+}
+
+// roundUpdated rewrites the keys of chat_updated that hold the exact time
+// of a conversation's last activity (before updatedLayout) rounded as
+// updatedKey rounds them. Rounding a rounded key changes nothing.
+func roundUpdated(tx *bbolt.Tx) error {
+	idx := tx.Bucket(bucketUpdated)
+	if idx == nil || idx.Sequence() >= updatedLayout {
+		return nil
+	}
+	var keys [][]byte
+	if err := idx.ForEach(func(k, _ []byte) error { keys = append(keys, slices.Clone(k)); return nil }); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if len(k) < 8 {
+			continue
+		}
+		var at time.Time
+		if ns := binary.BigEndian.Uint64(k); ns > 0 {
+			at = time.Unix(0, int64(ns))
+		}
+		if nk := updatedKey(at, k[8:]); !bytes.Equal(nk, k) {
+			if err := idx.Delete(k); err != nil {
+				return err
+			}
+			if err := idx.Put(nk, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return idx.SetSequence(updatedLayout)
 }

@@ -3,7 +3,10 @@ package chat
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -147,23 +150,109 @@ func TestEachTurnSince(t *testing.T) {
 	if err := b.AgentReply(ctx, busy, "alice", "Je regarde."); err != nil { // after a notice that alice joined
 		t.Fatal(err)
 	}
-	type seen struct{ conv, from, text string }
-	var got []seen
+	// The conversations come in the order of the time index (to ten
+	// minutes), so they are compared apart.
+	type seen struct{ from, text string }
+	got := map[string][]seen{}
 	err := db.View(func(tx *bbolt.Tx) error {
 		return eachTurn(tx, since, func(id string, t Turn) error {
 			words := t.Text
 			if t.From == "agent" {
 				words = t.Reply.Text
 			}
-			got = append(got, seen{id, t.From, words})
+			got[id] = append(got[id], seen{t.From, words})
 			return nil
 		})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []seen{{quiet, "", "et le remboursement ?"}, {busy, "", "où est mon colis ?"}, {busy, "agent", "Je regarde."}}
-	if !slices.Equal(got, want) {
+	want := map[string][]seen{quiet: {{"", "et le remboursement ?"}}, busy: {{"", "où est mon colis ?"}, {"agent", "Je regarde."}}}
+	if !maps.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("eachTurn since = %+v\nwant %+v", got, want)
 	}
+}
+
+// TestMigrateExactTimeIndex opens a data dir of the flat layout as it was
+// before turns carried their conversation's state and the time index was
+// rounded: every turn a plain record, the state rewritten with each, and
+// chat_updated keyed by the exact time.
+func TestMigrateExactTimeIndex(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t, filepath.Join(t.TempDir(), "g.db"))
+	clock := &fakeClock{t: monday10()}
+	before := New(mustOpenKB(t), db, Options{Now: clock.Now, RetentionMonths: 13})
+	id := mustConv(t, before, nil)
+	mustSend(t, before, id, Message{Text: "où est mon colis ?"})
+	clock.Add(3 * time.Minute)
+	mustSend(t, before, id, Message{Text: "comment annuler ma commande ?"})
+	before.Close()
+	key, _ := convKey(id)
+	var updated time.Time
+	err := db.Update(func(tx *bbolt.Tx) error {
+		m, err := getMeta(tx, key)
+		if err != nil {
+			return err
+		}
+		updated = m.Updated
+		if err := putJSON(tx.Bucket(bucketConvs), key, m); err != nil {
+			return err
+		}
+		turns := tx.Bucket(bucketTurns)
+		for seq := uint32(1); seq <= uint32(m.Count); seq++ {
+			var t Turn
+			if err := json.Unmarshal(turns.Get(turnKey(key, seq)), &t); err != nil {
+				return err
+			}
+			if err := putJSON(turns, turnKey(key, seq), t); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteBucket(bucketUpdated); err != nil {
+			return err
+		}
+		idx, err := tx.CreateBucket(bucketUpdated)
+		if err != nil {
+			return err
+		}
+		exact := binary.BigEndian.AppendUint64(nil, uint64(updated.UnixNano()))
+		return idx.Put(append(exact, key...), nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	clock.Add(time.Minute)
+	b := New(mustOpenKB(t), db, Options{Now: clock.Now, RetentionMonths: 13})
+	defer b.Close()
+	if sums, err := b.Summaries(ctx, updated, nil); err != nil || len(sums) != 1 || sums[0].ID != id || sums[0].Messages != 2 {
+		t.Fatalf("summaries since the last turn: %+v, %v", sums, err)
+	}
+	mustSend(t, b, id, Message{Text: "et le remboursement ?"})
+	conv, err := b.Conversation(ctx, id)
+	if err != nil || len(conv.Turns) != 3 || conv.Turns[2].Text != "et le remboursement ?" || !conv.Updated.Equal(clock.Now()) {
+		t.Fatalf("after a new turn: %+v, %v", conv, err)
+	}
+	qs, err := b.PastQuestions(ctx, monday10().Add(-time.Minute))
+	if err != nil || len(qs) != 3 {
+		t.Errorf("past questions: %+v, %v", qs, err)
+	}
+	// One entry in the time index, rounded, whatever the turns since.
+	db.View(func(tx *bbolt.Tx) error {
+		idx := tx.Bucket(bucketUpdated)
+		if idx.Sequence() != updatedLayout || idx.Stats().KeyN != 1 || idx.Get(updatedKey(clock.Now(), key)) == nil {
+			t.Errorf("time index: sequence %d, %d keys, want one rounded key", idx.Sequence(), idx.Stats().KeyN)
+		}
+		return nil
+	})
+	clock.Add(2 * 365 * 24 * time.Hour)
+	if p, err := b.Prune(ctx); err != nil || p.Conversations != 1 {
+		t.Errorf("prune: %+v, %v, want the conversation", p, err)
+	}
+	db.View(func(tx *bbolt.Tx) error {
+		if n := tx.Bucket(bucketUpdated).Stats().KeyN; n != 0 {
+			t.Errorf("time index after prune: %d keys", n)
+		}
+		return nil
+	})
 }

@@ -21,13 +21,14 @@ import (
 
 // Buckets chat owns in the shared bbolt file. Nobody else touches them.
 // A conversation is flat records under its 16-byte id (convKey), so that a
-// turn writes a few small records rather than rewriting per-conversation
-// buckets:
+// turn appends one record (with the conversation's state after it) on its
+// transcript's page and, most of the time, touches no other page of
+// chat's:
 //
-//	chat_conversations  id                -> meta (JSON), written once per turn
-//	chat_turns          id | seq (uint32) -> Turn (JSON), seq from 1
+//	chat_conversations  id                -> meta (JSON), as of its Count-th turn
+//	chat_turns          id | seq (uint32) -> turnRecord (JSON), seq from 1
 //	chat_notes          id | seq (uint64) -> Note (JSON)
-//	chat_updated        updated (unix ns, uint64) | id -> nothing: retention, the inbox
+//	chat_updated        updated (unix ns rounded up to 10 min, uint64) | id -> nothing: retention, the inbox
 //	chat_customers      "e:" e-mail, "c:" customer id or "o:" order | 0 | id -> nothing: forgetting a customer
 //	stats               name -> uint64 counters
 var (
@@ -90,13 +91,15 @@ type Turn struct {
 	Attachment *Attachment `json:"attachment,omitempty"`
 }
 
-// meta is what a conversation stores besides its turns.
+// meta is what a conversation stores besides its turns. The fields a
+// turn's record leaves out of its state (see turnRecord) are omitted when
+// zero.
 type meta struct {
-	ID            string    `json:"id"`
-	Created       time.Time `json:"created"`
-	Updated       time.Time `json:"updated"`
-	Misses        int       `json:"misses"`
-	Count         int       `json:"count"`
+	ID            string    `json:"id,omitempty"`
+	Created       time.Time `json:"created,omitzero"`
+	Updated       time.Time `json:"updated,omitzero"`
+	Misses        int       `json:"misses,omitempty"`
+	Count         int       `json:"count,omitempty"`
 	Identity      *Identity `json:"identity,omitempty"`
 	Order         string    `json:"order,omitempty"`
 	Pending       string    `json:"pending,omitempty"`
@@ -177,7 +180,29 @@ func convKey(id string) ([]byte, bool) {
 	return k, err == nil
 }
 
-// getMeta reads the state of the conversation under key, or ErrNotFound.
+// turnRecord is a turn as stored in chat_turns: the turn and the state of
+// its conversation after it, so that a turn appends one record and leaves
+// the conversation's record in chat_conversations (another page) alone.
+// The state leaves out what the rest gives: the id and creation (the
+// conversation's record), Count (the key), Updated (At) and Offered (the
+// reply's choices). Records of earlier versions have no State.
+type turnRecord struct {
+	Turn
+	State *meta `json:"s,omitempty"`
+}
+
+// turnState is what getMeta reads of a turnRecord.
+type turnState struct {
+	At    time.Time `json:"at"`
+	Reply struct {
+		Choices []Choice `json:"choices"`
+	} `json:"reply"`
+	State *meta `json:"s"`
+}
+
+// getMeta reads the state of the conversation under key, or ErrNotFound:
+// its record in chat_conversations or, when turns came after that was
+// written, the state its last turn stored.
 func getMeta(tx *bbolt.Tx, key []byte) (*meta, error) {
 	bk := tx.Bucket(bucketConvs)
 	if bk == nil {
@@ -191,19 +216,72 @@ func getMeta(tx *bbolt.Tx, key []byte) (*meta, error) {
 	if err := json.Unmarshal(v, &m); err != nil {
 		return nil, fmt.Errorf("decode meta: %w", err)
 	}
+	if seq, tv := lastTurn(tx, key); seq > m.Count {
+		var rec turnState
+		if err := json.Unmarshal(tv, &rec); err != nil {
+			return nil, fmt.Errorf("decode turn state: %w", err)
+		}
+		if s := rec.State; s != nil {
+			s.ID, s.Created, s.Count, s.Updated, s.Offered = m.ID, m.Created, seq, rec.At, nil
+			for _, ch := range rec.Reply.Choices {
+				s.Offered = append(s.Offered, ch.ID)
+			}
+			return s, nil
+		}
+	}
 	return &m, nil
 }
 
-// putMeta writes m under key with the indexes that follow from it: the
-// time of its last activity (old is what was stored before, nil for a new
-// conversation) and the customer it is about, plus mentions (e-mails and
-// order numbers the customer typed). Entries already there are not
-// rewritten, so that most turns touch no index page.
+// lastTurn returns the sequence and record of the last turn of the
+// conversation under key, or 0 when it has none.
+func lastTurn(tx *bbolt.Tx, key []byte) (int, []byte) {
+	bk := tx.Bucket(bucketTurns)
+	if bk == nil {
+		return 0, nil
+	}
+	c := bk.Cursor()
+	end := turnKey(key, math.MaxUint32)
+	k, v := c.Seek(end)
+	if k == nil {
+		k, v = c.Last()
+	} else if !bytes.Equal(k, end) {
+		k, v = c.Prev()
+	}
+	if len(k) != len(key)+4 || !bytes.HasPrefix(k, key) {
+		return 0, nil
+	}
+	return int(binary.BigEndian.Uint32(k[len(key):])), v
+}
+
+// putMeta writes m under key with the indexes that follow from it (see
+// putIndexes).
 func putMeta(tx *bbolt.Tx, key []byte, old, m *meta, mentions []string) error {
-	if old == nil || !old.Updated.Equal(m.Updated) {
+	if err := putIndexes(tx, key, old, m, mentions); err != nil {
+		return err
+	}
+	bk, err := tx.CreateBucketIfNotExists(bucketConvs)
+	if err != nil {
+		return err
+	}
+	return putJSON(bk, key, m)
+}
+
+// putIndexes writes the index entries of m, the state of the conversation
+// under key: the time of its last activity (old is the state before, nil
+// for a new conversation) and the customer it is about, plus mentions
+// (e-mails and order numbers the customer typed), which it adds to
+// m.Index. Entries already there are not rewritten, so that most turns
+// touch no index page.
+func putIndexes(tx *bbolt.Tx, key []byte, old, m *meta, mentions []string) error {
+	if old == nil || !bytes.Equal(updatedKey(old.Updated, nil), updatedKey(m.Updated, nil)) {
 		idx, err := tx.CreateBucketIfNotExists(bucketUpdated)
 		if err != nil {
 			return err
+		}
+		if idx.Sequence() == 0 { // created now: its keys are of this layout
+			if err := idx.SetSequence(updatedLayout); err != nil {
+				return err
+			}
 		}
 		if old != nil {
 			if err := idx.Delete(updatedKey(old.Updated, key)); err != nil {
@@ -236,18 +314,27 @@ func putMeta(tx *bbolt.Tx, key []byte, old, m *meta, mentions []string) error {
 		}
 		m.Index = append(m.Index, w)
 	}
-	bk, err := tx.CreateBucketIfNotExists(bucketConvs)
-	if err != nil {
-		return err
-	}
-	return putJSON(bk, key, m)
+	return nil
 }
 
-// updatedKey sorts conversations by their last activity.
+// updatedEvery is how precisely chat_updated sorts conversations: their
+// last activity rounded up to it, so that the turns of a conversation
+// within the same ten minutes leave its entry (and that page) alone.
+// Readers filter on the exact time, in the conversation's state.
+const updatedEvery = 10 * time.Minute
+
+// updatedLayout is chat_updated's sequence once its keys are rounded to
+// updatedEvery (before, they held the exact time).
+const updatedLayout = 1
+
+// updatedKey sorts conversations by their last activity, rounded up to
+// updatedEvery: a conversation active at or after t has a key at or after
+// updatedKey(t, nil), and one with a key before it was last active before
+// t.
 func updatedKey(t time.Time, key []byte) []byte {
 	var ns uint64
 	if t.Unix() > 0 { // before 1970 (the zero time): first
-		ns = uint64(t.UnixNano())
+		ns = uint64(t.Add(updatedEvery - 1).Truncate(updatedEvery).UnixNano())
 	}
 	return append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(key)), ns), key...)
 }
@@ -355,9 +442,9 @@ var errStop = errors.New("stop")
 
 // eachTurn calls fn with the customer and agent turns (not the service's
 // notices) written after since, conversation by conversation in the order
-// of their last activity, each conversation's turns oldest first. Only the
-// conversations active since then are read (chat_updated), and of each
-// only its newest turns.
+// of their last activity to ten minutes (chat_updated), each
+// conversation's turns oldest first. Only the conversations active since
+// then are read, and of each only its newest turns.
 func eachTurn(tx *bbolt.Tx, since time.Time, fn func(convID string, t Turn) error) error {
 	idx, turns := tx.Bucket(bucketUpdated), tx.Bucket(bucketTurns)
 	if idx == nil || turns == nil {
@@ -424,8 +511,9 @@ func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
 }
 
 // appendTurn does addTurn's work inside tx: the turn under the next
-// sequence of its conversation, the conversation's state once, and the
-// per-turn accounting.
+// sequence of its conversation with the conversation's state after it (in
+// one record), the index entries that state needs, and the per-turn
+// accounting.
 func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 	key, ok := convKey(conv.ID)
 	if !ok {
@@ -438,20 +526,22 @@ func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 	if m.Count >= maxTurns {
 		return ErrConversationFull
 	}
-	turns, err := tx.CreateBucketIfNotExists(bucketTurns)
-	if err != nil {
-		return err
-	}
-	if err := putJSON(turns, turnKey(key, uint32(m.Count+1)), t); err != nil {
-		return err
-	}
 	old := *m
 	saveState(m, conv, t)
 	var mentions []string
 	if t.From == "" || t.From == "customer" {
 		mentions = mentionsOf(t.Text)
 	}
-	if err := putMeta(tx, key, &old, m, mentions); err != nil {
+	if err := putIndexes(tx, key, &old, m, mentions); err != nil {
+		return err
+	}
+	turns, err := tx.CreateBucketIfNotExists(bucketTurns)
+	if err != nil {
+		return err
+	}
+	state := *m
+	state.ID, state.Created, state.Count, state.Updated, state.Offered = "", time.Time{}, 0, time.Time{}, nil
+	if err := putJSON(turns, turnKey(key, uint32(m.Count)), turnRecord{Turn: t, State: &state}); err != nil {
 		return err
 	}
 	if t.From == "notice" {

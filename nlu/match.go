@@ -34,6 +34,8 @@ type Doc struct {
 type Candidate struct {
 	ID    string  `json:"id"`
 	Score float64 `json:"score"`
+
+	doc int32 // the article's index
 }
 
 // Match is the matcher's reading of a question.
@@ -58,7 +60,8 @@ type Match struct {
 	// Corrections maps typed words to the known words they were read as.
 	Corrections map[string]string
 
-	knownN int // how many of the question's words are known
+	knownN int     // how many of the question's words are known
+	cover  float64 // the share of its stems the first candidate holds (see cover)
 }
 
 // Weights tunes how the matcher scores. The zero value is not useful; use
@@ -141,6 +144,13 @@ type Matcher struct {
 	// (never saved). Once built, the articles' units are kept only there:
 	// units holds the intents' phrasings (see dropUnits and unitVec).
 	docIdx, intentIdx []unitIndex
+	// held are the example questions a shadow matcher is trained without
+	// and asked (see calibrateHeldOut); norms the norm of each article's
+	// evidence before it was normalised into its model, while building.
+	held  []int32
+	norms []float64
+	// retrain, in a shadow, are the articles training refits; nil for all.
+	retrain []bool
 }
 
 // featID returns a feature's id.
@@ -274,10 +284,9 @@ type analysed struct {
 	exText    []string // example -> its text (a title or a question)
 	psDoc     []int32  // passage -> article
 	// words and stems are what the speller learns of the titles, example
-	// questions and bodies: each folded word with its count, and the
-	// stems.
+	// questions and bodies: each folded word and stem with its count.
 	words map[string]int
-	stems map[string]bool
+	stems map[string]int
 	// libIDs maps the ids of a library's vocabulary to vocab's.
 	libIDs map[*featVocab][]int32
 }
@@ -306,7 +315,7 @@ func analyseDocs(docs []Doc, lib []*Intent) *analysed {
 	vocab := newFeatVocab()
 	// The speller's words are counted as each article is analysed: sums
 	// of integers, the same whatever the schedule.
-	words, stems := map[string]int{}, map[string]bool{}
+	words, stems := map[string]int{}, map[string]int{}
 	var learned sync.Mutex
 	each := make([]one, len(docs))
 	parallel(len(docs), func(i int) {
@@ -316,7 +325,7 @@ func analyseDocs(docs []Doc, lib []*Intent) *analysed {
 			defer learned.Unlock()
 			for _, t := range toks {
 				words[t.Word]++
-				stems[t.Term] = true
+				stems[t.Term]++
 			}
 		}
 		var counts []map[string]int
@@ -440,12 +449,162 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	}
 	// else no article maps to an intent: the matcher built to find the
 	// mapping is the one to train.
+	untrained := cloneModels(m.models)
 	m.train()
 	m.index()
-	m.calibrate()
+	m.calib, m.scope = m.calibrateHeldOut(untrained, a)
+	m.norms = nil
 	m.dropUnits()
 	m.exText, m.libToks = nil, nil
 	return m
+}
+
+// newVocab is the speller of a knowledge base's units but the held ones,
+// and of its bodies: their words, and the real French words of the mapped
+// intents' phrasings, whose typos (« comande ») must not become words to
+// correct towards.
+func (m *Matcher) newVocab(a *analysed, held []int32) *speller {
+	words, stemN := maps.Clone(a.words), maps.Clone(a.stems)
+	for _, u := range held {
+		for _, t := range m.unitToks(int(u)) {
+			if words[t.Word]--; words[t.Word] == 0 {
+				delete(words, t.Word)
+			}
+			if stemN[t.Term]--; stemN[t.Term] == 0 {
+				delete(stemN, t.Term)
+			}
+		}
+	}
+	fr := frenchWords()
+	var other []Token // known, never a correction
+	for _, toks := range m.libToks {
+		for _, t := range toks {
+			if fr[t.Word] {
+				words[t.Word]++
+				stemN[t.Term]++
+			} else {
+				other = append(other, t)
+			}
+		}
+	}
+	stems := make(map[string]bool, len(stemN))
+	for t := range stemN {
+		stems[t] = true
+	}
+	s := newSpellerOf(words, stems)
+	s.also = map[string]bool{}
+	for _, t := range other {
+		s.also[t.Word] = true
+	}
+	return s
+}
+
+// unitToks is unit u's tokens, while building: an example analysed again
+// as it was to build, or a mapped intent's phrasing.
+func (m *Matcher) unitToks(u int) []Token {
+	if u < m.examples {
+		return Analyze(m.exText[u])
+	}
+	return slices.Clone(m.libToks[u-m.libStart])
+}
+
+// calibrateHeldOut fits m's calibration on shadow matchers trained
+// without a sample of the example questions, which they are then asked:
+// questions they have never seen, as a customer's are. Left out of m
+// itself, a question would still weigh in its article's model, and
+// confidence would be learnt from easier questions than customers ask.
+// A shadow is m, with the articles that lend a question modelled again
+// from their evidence without it (untrained are m's models before
+// training), trained again, and a speller that does not know the
+// question's words. Only articles with a title and two questions lend
+// one, and each keeps a question.
+func (m *Matcher) calibrateHeldOut(untrained []sparse, a *analysed) (calib, scope logistic) {
+	// Each article's examples are its title then its questions.
+	count := make([]int, len(m.docs))
+	for _, d := range m.unitDoc[:m.examples] {
+		count[d]++
+	}
+	var lend []int32 // the questions that may be left out
+	for u := 1; u < m.examples; u++ {
+		if d := m.unitDoc[u]; count[d] >= 3 && m.unitDoc[u-1] == d {
+			lend = append(lend, int32(u))
+		}
+	}
+	// A small knowledge base lends each question in turn, over a few
+	// shadows; a large one a sample, to one.
+	step := max(1, len(lend)/calibSample)
+	folds := 1
+	if step == 1 {
+		folds = min(maxFolds, max(1, 2*calibSample/max(1, len(lend))))
+	}
+	var data []obs
+	for f := range folds {
+		lent := make([]int, len(m.docs))
+		var held []int32
+		for k := f; k < len(lend); k += step * folds {
+			if u := lend[k]; lent[m.unitDoc[u]] < count[m.unitDoc[u]]-2 {
+				lent[m.unitDoc[u]]++
+				held = append(held, u)
+			}
+		}
+		if len(held) == 0 {
+			continue
+		}
+		// The shadow starts from m's trained models; the articles that
+		// lend a question start again from their evidence without it,
+		// and are trained again against their neighbours.
+		s := *m
+		s.models = cloneModels(m.models)
+		s.retrain = make([]bool, len(m.docs))
+		for _, u := range held {
+			d := m.unitDoc[u]
+			s.models[d] = without(untrained[d], m.norms[d], m.units[u])
+			s.retrain[d] = true
+		}
+		slices.Sort(held)
+		s.held = held
+		s.vocab = m.newVocab(a, held)
+		s.train()
+		s.index()
+		data = append(data, s.observe(f == 0)...)
+	}
+	if len(data) == 0 {
+		m.calibrate()
+		return m.calib, m.scope
+	}
+	return fitCalibration(data, m.w)
+}
+
+// maxFolds is how many shadow matchers calibration trains at most.
+const maxFolds = 2
+
+func cloneModels(ms []sparse) []sparse {
+	out := make([]sparse, len(ms))
+	for d, v := range ms {
+		out[d] = sparse{v.ids, slices.Clone(v.w)}
+	}
+	return out
+}
+
+// without is model, the normalised sum of its article's evidence whose
+// norm was norm, less unit x, normalised again.
+func without(model sparse, norm float64, x sparse) sparse {
+	c := make(map[int32]float64, len(model.ids))
+	for i, id := range model.ids {
+		c[id] = float64(model.w[i]) * norm
+	}
+	for i, id := range x.ids {
+		c[id] -= float64(x.w[i])
+	}
+	for id, v := range c {
+		if math.Abs(v) < 1e-9 {
+			delete(c, id)
+		}
+	}
+	if len(c) == 0 {
+		return sparse{}
+	}
+	return normalized(c).sparse()
 }
 
 // build lays out the units and features of a knowledge base, with the
@@ -493,24 +652,7 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 	// The speller learns the knowledge base's words, and the real French
 	// words of the mapped intents' phrasings: their typos (« comande »)
 	// must not become words to correct towards.
-	words, stems := maps.Clone(a.words), maps.Clone(a.stems)
-	fr := frenchWords()
-	var other []Token // known, never a correction
-	for _, toks := range m.libToks {
-		for _, t := range toks {
-			if fr[t.Word] {
-				words[t.Word]++
-				stems[t.Term] = true
-			} else {
-				other = append(other, t)
-			}
-		}
-	}
-	m.vocab = newSpellerOf(words, stems)
-	m.vocab.also = map[string]bool{}
-	for _, t := range other {
-		m.vocab.also[t.Word] = true
-	}
+	m.vocab = m.newVocab(a, nil)
 
 	// Document frequencies over examples, answers and the mapped intents'
 	// phrasings: a word only the answer uses ("Corse" in the
@@ -587,6 +729,7 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 	// its passages then kept only in the index: training needs the
 	// examples' vectors, nothing the passages'.
 	m.models = make([]sparse, len(docs))
+	m.norms = make([]float64, len(docs))
 	m.docIdx = make([]unitIndex, len(docs))
 	parallel(len(docs), func(d int) {
 		cent := map[int32]float64{}
@@ -622,6 +765,12 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 			}
 		}
 		m.models[d] = normalized(cent).sparse()
+		// Summed in id order, as normalized does: the same bits whatever
+		// the map's order.
+		for _, id := range slices.Sorted(maps.Keys(cent)) {
+			m.norms[d] += cent[id] * cent[id]
+		}
+		m.norms[d] = math.Sqrt(m.norms[d])
 	})
 	m.indexIntentUnits()
 	m.index()
@@ -692,7 +841,7 @@ func (m *Matcher) train() {
 	// whose right answers are every article mapped to the intent.
 	var train []int32
 	for u := range m.units {
-		if u < m.examples || u >= m.libStart {
+		if _, out := slices.BinarySearch(m.held, int32(u)); (u < m.examples || u >= m.libStart) && !out && m.retrains(u) {
 			train = append(train, int32(u))
 		}
 	}
@@ -710,6 +859,18 @@ func (m *Matcher) train() {
 		}
 	})
 	m.sgd(train, neigh, npos)
+}
+
+// retrains tells whether training unit u is evidence for an article to
+// train: any, or one of m.retrain.
+func (m *Matcher) retrains(u int) bool {
+	if m.retrain == nil {
+		return true
+	}
+	if d := m.unitDoc[u]; d >= 0 {
+		return m.retrain[d]
+	}
+	return slices.ContainsFunc(m.intentDocs[m.unitIntent[u-m.libStart]], func(d int32) bool { return m.retrain[d] })
 }
 
 // findNeighbours sets neigh[i] to the right articles of training unit
@@ -1048,10 +1209,75 @@ func (m *Matcher) read(toks []Token, n, skip, exact int) Match {
 	}
 	res.Known = float64(known) / float64(len(toks))
 	res.knownN = known
-	fs := features(toks)
-	res.Candidates = m.rank(m.vector(fs), n, skip, exact)
-	res.Confidence, res.InScope = m.confidence(res.Candidates, res.Known, res.knownN)
+	q := m.vector(features(toks))
+	res.Candidates = m.rank(q, n, skip, exact)
+	if len(res.Candidates) > 0 {
+		res.cover = m.cover(q, toks, res.Candidates[0].doc, skip)
+	}
+	res.Confidence, res.InScope = m.confidence(res.Candidates, res.Known, res.knownN, res.cover)
 	return res
+}
+
+// cover is the share, weighted by idf, of the query's stems that article
+// d's own units (but skip) or its intents' phrasings hold; a stem the
+// knowledge base does not know weighs the most.
+func (m *Matcher) cover(q vec64, toks []Token, d int32, skip int) float64 {
+	var have, all float64
+	seen := map[string]bool{}
+	for _, t := range toks {
+		if _, ok := m.featID("s:" + t.Term); !ok && !seen[t.Term] {
+			seen[t.Term] = true
+			all += float64(m.maxIDF)
+		}
+	}
+	for _, id := range q.ids {
+		if m.family[id] != 's' {
+			continue
+		}
+		w := float64(m.idf[id])
+		all += w
+		if m.holds(d, id, skip) {
+			have += w
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return have / all
+}
+
+// holds tells whether a unit of article d, or of one of its intents, other
+// than skip has feature id.
+func (m *Matcher) holds(d, id int32, skip int) bool {
+	in := func(x *unitIndex, group []int32) bool {
+		if x.dot {
+			for _, u := range group {
+				if int(u) != skip && slices.Contains(m.units[u].ids, id) {
+					return true
+				}
+			}
+			return false
+		}
+		f, ok := slices.BinarySearch(x.feats, id)
+		if !ok {
+			return false
+		}
+		for k := x.off[f]; k < x.off[f+1]; k++ {
+			if int(group[x.unit[k]]) != skip {
+				return true
+			}
+		}
+		return false
+	}
+	if in(&m.docIdx[d], m.docUnits[d]) {
+		return true
+	}
+	for _, it := range m.docIntents[d] {
+		if in(&m.intentIdx[it], m.intentUnits[it]) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchVec ranks the articles for a unit's own vector, leaving the unit out.
@@ -1125,7 +1351,7 @@ func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 		best := float64(t[0]) + m.w.Next*float64(t[1]+t[2])/2
 		s := m.w.Max*best + m.w.Centroid*float64(m.models[d].dotIn(sc.bits, sc.dense))
 		if s > 0 {
-			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s})
+			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s, doc: d})
 		}
 	}
 	for _, id := range q.ids {
@@ -1148,16 +1374,16 @@ func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 	return cands
 }
 
-func (m *Matcher) confidence(c []Candidate, known float64, knownN int) (top, scope float64) {
+func (m *Matcher) confidence(c []Candidate, known float64, knownN int, cover float64) (top, scope float64) {
 	if len(c) == 0 {
 		return 0, 0
 	}
-	x := calibFeatures(c, known, knownN)
+	x := calibFeatures(c, known, knownN, cover)
 	return m.calib.predict(x), m.scope.predict(x)
 }
 
 // nCalib is the number of calibration features.
-const nCalib = 5
+const nCalib = 6
 
 // calibSample is about how many example questions, and how many intent
 // phrasings, calibration leaves out in turn: enough for a model of six
@@ -1185,8 +1411,10 @@ func (l logistic) predict(x [nCalib]float64) float64 {
 // that score alike are a choice to offer, not an answer), the share of the
 // question's words the knowledge base knows, and how many it knows (up to
 // 6): a long story has several known words among many others, an
-// off-topic question few.
-func calibFeatures(c []Candidate, known float64, knownN int) [nCalib]float64 {
+// off-topic question few; and the share of its stems the first article
+// speaks of itself (« mon chien » in a question about a shop's opening
+// hours: known elsewhere, absent there).
+func calibFeatures(c []Candidate, known float64, knownN int, cover float64) [nCalib]float64 {
 	s1, s2 := c[0].Score, 0.0
 	if len(c) > 1 {
 		s2 = c[1].Score
@@ -1195,7 +1423,7 @@ func calibFeatures(c []Candidate, known float64, knownN int) [nCalib]float64 {
 	if s1 > 0 {
 		ratio = s2 / s1
 	}
-	return [nCalib]float64{s1, s1 - s2, ratio, known, float64(min(knownN, 6)) / 6}
+	return [nCalib]float64{s1, s1 - s2, ratio, known, float64(min(knownN, 6)) / 6, cover}
 }
 
 // calibrate fits two logistic models on a leave-one-out pass over example
@@ -1203,37 +1431,48 @@ func calibFeatures(c []Candidate, known float64, knownN int) [nCalib]float64 {
 // and on the background questions (always wrong: off topic): the
 // probability that the first candidate is right (Confidence), and that the
 // right article is among the first three (InScope).
-func (m *Matcher) calibrate() {
-	// A sensible prior for tiny knowledge bases.
-	m.calib = logistic{-6, 10, 10, 0, 2, 1}
-	m.scope = logistic{-6, 14, 0, 0, 3, 1}
-	type obs struct {
-		x         [nCalib]float64
-		top, any3 float64
-	}
+func (m *Matcher) calibrate() { m.calib, m.scope = fitCalibration(m.observe(true), m.w) }
+
+// obs is a question calibration asked: its features, whether the first
+// candidate was right and whether one of the first three was, and whether
+// it was off topic.
+type obs struct {
+	x         [nCalib]float64
+	top, any3 float64
+	off       bool
+}
+
+// observe asks m the calibration questions: m.held when set, otherwise a
+// sample of the example questions left out in turn; and, with rest, a
+// sample of the mapped intents' phrasings, also left out, which are worded
+// as customers write, and the off-topic background questions.
+func (m *Matcher) observe(rest bool) []obs {
 	type try struct {
 		toks []Token
 		u    int
+		docs []int32 // the right articles
 	}
 	var tries []try
-	// Left out in turn: a sample of the example questions, and of the
-	// mapped intents' phrasings, which are worded as customers write.
-	i := 0
-	unitToks := func(u int) []Token {
-		if u < m.examples {
-			return Analyze(m.exText[u]) // as it was analysed to build
-		}
-		return slices.Clone(m.libToks[u-m.libStart])
+	// Each question is also told as a story: padded with an everyday
+	// sentence that has nothing to do with it.
+	add := func(toks []Token, u int, docs []int32) {
+		story := append(slices.Clone(toks), Analyze(background[len(tries)/2%len(background)])...)
+		tries = append(tries, try{slices.Clone(toks), u, docs}, try{story, u, docs})
 	}
-	for _, span := range [][2]int{{0, m.examples}, {m.libStart, m.libStart + len(m.libToks)}} {
+	var spans [][2]int
+	if m.held == nil {
+		spans = append(spans, [2]int{0, m.examples})
+	}
+	for _, u := range m.held {
+		add(m.unitToks(int(u)), int(u), m.unitDocs(int(u)))
+	}
+	if rest {
+		spans = append(spans, [2]int{m.libStart, m.libStart + len(m.libToks)})
+	}
+	for _, span := range spans {
 		step := max(1, (span[1]-span[0])/calibSample)
 		for u := span[0]; u < span[1]; u += step {
-			tries = append(tries, try{unitToks(u), u})
-			// The same question told as a story: padded with an everyday
-			// sentence that has nothing to do with it.
-			story := append(unitToks(u), Analyze(background[i%len(background)])...)
-			tries = append(tries, try{story, u})
-			i++
+			add(m.unitToks(u), u, m.unitDocs(u))
 		}
 	}
 	// Matched on every core, gathered in order.
@@ -1244,8 +1483,8 @@ func (m *Matcher) calibrate() {
 		if len(r.Candidates) == 0 {
 			return
 		}
-		o := obs{x: calibFeatures(r.Candidates, r.Known, r.knownN)}
-		for _, d := range m.unitDocs(u) {
+		o := obs{x: calibFeatures(r.Candidates, r.Known, r.knownN, r.cover)}
+		for _, d := range tries[k].docs {
 			for i, c := range r.Candidates {
 				if c.ID == m.docs[d].ID {
 					o.any3 = 1
@@ -1258,44 +1497,60 @@ func (m *Matcher) calibrate() {
 		found[k] = &o
 	})
 	var data []obs
-	pos := 0.0
 	for _, o := range found {
 		if o != nil {
-			pos += o.top
 			data = append(data, *o)
 		}
 	}
-	inScope := len(data)
+	if !rest {
+		return data
+	}
 	// Off-topic questions, alone and told at length (two sentences).
 	for i, q := range background {
 		for _, text := range []string{q, q + ", " + background[(i*7+3)%len(background)]} {
 			if r := m.read(Analyze(text), 3, -1, calibExact); len(r.Candidates) > 0 {
-				data = append(data, obs{x: calibFeatures(r.Candidates, r.Known, r.knownN)})
+				data = append(data, obs{x: calibFeatures(r.Candidates, r.Known, r.knownN, r.cover), off: true})
 			}
 		}
 	}
+	return data
+}
+
+// fitCalibration fits the logistic models of Confidence and InScope on
+// the questions calibration asked; with too few, it keeps a sensible prior
+// for tiny knowledge bases.
+func fitCalibration(data []obs, w Weights) (calib, scope logistic) {
+	calib = logistic{-6, 10, 10, 0, 2, 1, 0}
+	scope = logistic{-6, 14, 0, 0, 3, 1, 0}
+	inScope, pos := 0, 0.0
+	for _, o := range data {
+		if !o.off {
+			inScope++
+			pos += o.top
+		}
+	}
 	if inScope < 20 || pos == 0 {
-		return
+		return calib, scope
 	}
 	// Weigh background so that it counts for its share of the evidence.
 	bgWeight := 1.0
-	if n := len(data) - inScope; n > 0 && m.w.Background > 0 && m.w.Background < 1 {
-		bgWeight = float64(inScope) * m.w.Background / (1 - m.w.Background) / float64(n)
+	if n := len(data) - inScope; n > 0 && w.Background > 0 && w.Background < 1 {
+		bgWeight = float64(inScope) * w.Background / (1 - w.Background) / float64(n)
 	}
 	// Newton's method (iteratively reweighted least squares): a few
 	// steps reach the optimum that thousands of gradient steps approach.
-	fit := func(w logistic, y func(obs) float64) logistic {
+	fit := func(l logistic, y func(obs) float64) logistic {
 		const dim = nCalib + 1
 		for it := 0; it < 30; it++ {
 			var g [dim]float64
 			var h [dim][dim]float64
 			total := 0.0
-			for i, o := range data {
+			for _, o := range data {
 				x := [dim]float64{1}
 				copy(x[1:], o.x[:])
-				p := w.predict(o.x)
+				p := l.predict(o.x)
 				wt := 1.0
-				if i >= inScope {
+				if o.off {
 					wt = bgWeight
 				}
 				total += wt
@@ -1313,8 +1568,8 @@ func (m *Matcher) calibrate() {
 				}
 				h[k][k] += 1e-6 // keeps the system solvable
 				if k > 0 {
-					g[k] += m.w.L2 * w[k]
-					h[k][k] += m.w.L2
+					g[k] += w.L2 * l[k]
+					h[k][k] += w.L2
 				}
 			}
 			step, ok := solve(h, g)
@@ -1323,17 +1578,16 @@ func (m *Matcher) calibrate() {
 			}
 			moved := 0.0
 			for k := range dim {
-				w[k] -= step[k]
+				l[k] -= step[k]
 				moved = max(moved, math.Abs(step[k]))
 			}
 			if moved < 1e-9 {
 				break
 			}
 		}
-		return w
+		return l
 	}
-	m.calib = fit(m.calib, func(o obs) float64 { return o.top })
-	m.scope = fit(m.scope, func(o obs) float64 { return o.any3 })
+	return fit(calib, func(o obs) float64 { return o.top }), fit(scope, func(o obs) float64 { return o.any3 })
 }
 
 // solve returns x with a·x = b by Gaussian elimination with partial

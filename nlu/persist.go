@@ -16,7 +16,7 @@ import (
 // formatVersion changes whenever what WriteTo writes, or how a matcher is
 // built from the same docs, changes: a saved matcher of another version is
 // never read.
-const formatVersion = 1
+const formatVersion = 2
 
 // WriteTo writes the matcher, so that ReadMatcher can load it instead of
 // building it again. Only a matcher built by NewMatcher can be written; an

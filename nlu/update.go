@@ -200,7 +200,7 @@ func (n *Matcher) idOf(names []string) func(int32) int32 {
 
 // with returns a speller that knows these words too (with their counts)
 // and these stems, sharing what it can with s.
-func (s *speller) with(words map[string]int, stems map[string]bool) *speller {
+func (s *speller) with(words, stems map[string]int) *speller {
 	n := &speller{words: maps.Clone(s.words), also: s.also, stems: maps.Clone(s.stems),
 		deletes: s.deletes, more: maps.Clone(s.more), byFirst: maps.Clone(s.byFirst), sorted: s.sorted}
 	if n.more == nil {

@@ -13,6 +13,7 @@
 package reports
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -152,7 +153,7 @@ type convState struct {
 	Day         string    `json:"d"` // of the first contact: the day it is counted on
 	Last        time.Time `json:"l"`
 	Keys        []string  `json:"k,omitempty"` // digests of the customer, e-mail, order
-	Answered    int       `json:"a,omitempty"`
+	Answered    int       `json:"a,omitempty"` // 1 once the bot answered (older states: how many times)
 	Topic       string    `json:"t,omitempty"` // last article answered
 	Misses      int       `json:"m,omitempty"` // consecutive
 	LastOutcome string    `json:"o,omitempty"`
@@ -324,10 +325,12 @@ func (b *Book) record(r *recorder, e Event) error {
 		return err
 	}
 	var before []string // what the conversation counted so far
+	var stored []byte   // the state as stored, nil for a new one
 	if st == nil {
 		st = &convState{Day: day}
 	} else {
 		before = st.contrib()
+		stored = slices.Clone(r.convs.Get([]byte(id)))
 	}
 	switch e.Kind {
 	case KindTurn:
@@ -337,7 +340,9 @@ func (b *Book) record(r *recorder, e Event) error {
 		case "answer":
 			st.Misses = 0
 			if e.Article != "" {
-				st.Answered++
+				// Whether it answered is all that counts; counting
+				// on would rewrite the state with every answer.
+				st.Answered = max(st.Answered, 1)
 				st.Topic = e.Article
 				counts["answered\x00"+e.Article]++
 				if err := r.name(e.Article, e.Title); err != nil {
@@ -445,7 +450,7 @@ func (b *Book) record(r *recorder, e Event) error {
 	if err := r.apply(st.Day, before, st.contrib()); err != nil {
 		return err
 	}
-	return putJSON(r.convs, id, st)
+	return r.putState(id, st, before != nil, stored)
 }
 
 // settleContacts settles the customer and order the event names: a key new to
@@ -530,6 +535,30 @@ func waitBucket(s int64) string {
 		return "60"
 	}
 	return "more"
+}
+
+// lastEvery is how precisely a conversation's last event is kept (only
+// pruning reads it, a month later): a state that changed in nothing else
+// is not rewritten within that time of the last stored, so that most
+// turns leave the conversation's page of report_conversations alone.
+const lastEvery = 10 * time.Minute
+
+// putState stores st under id unless it differs from stored (what was
+// there, when found) only by a Last less than lastEvery later.
+func (r *recorder) putState(id string, st *convState, found bool, stored []byte) error {
+	if found {
+		var prev convState
+		if err := json.Unmarshal(stored, &prev); err == nil && st.Last.Sub(prev.Last) < lastEvery {
+			last := st.Last
+			st.Last = prev.Last
+			data, err := json.Marshal(st)
+			st.Last = last
+			if err == nil && bytes.Equal(data, stored) {
+				return nil
+			}
+		}
+	}
+	return putJSON(r.convs, id, st)
 }
 
 func (r *recorder) state(id string) (*convState, error) {

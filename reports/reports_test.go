@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -268,5 +269,61 @@ func TestPruneForgetsWhatNoLongerSettles(t *testing.T) {
 	}
 	if got := r.Total("recontacted"); got != 0 {
 		t.Errorf("re-contacted after a month: %d, want 0", got)
+	}
+}
+
+// TestStateKeptToTenMinutes checks that a turn which changes nothing of
+// its conversation's state but the time of its last event leaves the
+// stored state as it is (one page less written per turn), while its
+// counters still count, and that pruning still goes by the last event,
+// to ten minutes.
+func TestStateKeptToTenMinutes(t *testing.T) {
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	c := &clock{start}
+	b := mustBook(t, time.UTC, c)
+	stored := func() string {
+		var v []byte
+		b.db.View(func(tx *bbolt.Tx) error {
+			v = slices.Clone(tx.Bucket(bucketConvs).Get([]byte("1")))
+			return nil
+		})
+		return string(v)
+	}
+	clarify := func(at time.Time) Event {
+		return Event{Kind: KindTurn, At: at, Conversation: "1", Outcome: "clarify"}
+	}
+	mustRecord(t, b, clarify(start))
+	first := stored()
+	mustRecord(t, b, clarify(start.Add(time.Minute)), clarify(start.Add(9*time.Minute)))
+	if got := stored(); got != first {
+		t.Errorf("state rewritten by turns that changed nothing: %s, then %s", first, got)
+	}
+	mustRecord(t, b, answer("1", start.Add(9*time.Minute), "retour"))
+	answered := stored()
+	if answered == first {
+		t.Error("an answer left the state as it was")
+	}
+	mustRecord(t, b, answer("1", start.Add(9*time.Minute+30*time.Second), "retour"))
+	if got := stored(); got != answered {
+		t.Errorf("the same answer again rewrote the state: %s, then %s", answered, got)
+	}
+	mustRecord(t, b, clarify(start.Add(10*time.Minute)), clarify(start.Add(15*time.Minute)))
+	changed := stored()
+	last := start.Add(21 * time.Minute)
+	mustRecord(t, b, clarify(last))
+	if got := stored(); got == changed {
+		t.Error("the last event, more than ten minutes after the one kept, was not kept")
+	}
+	if r := mustReport(t, b, start, start); r.Total("turns") != 8 || r.Total("answered\x00retour") != 2 {
+		t.Errorf("turns %d, answers %d: want 8 and 2", r.Total("turns"), r.Total("answered\x00retour"))
+	}
+	// Thirty days after the last event kept, and not before, the state goes.
+	c.t = last.Add(keepStates - time.Minute)
+	if n, err := b.Prune(context.Background()); err != nil || n != 0 {
+		t.Errorf("pruned %d, %v before thirty days", n, err)
+	}
+	c.t = last.Add(keepStates + time.Minute)
+	if n, err := b.Prune(context.Background()); err != nil || n != 1 {
+		t.Errorf("pruned %d, %v after thirty days, want the state", n, err)
 	}
 }
