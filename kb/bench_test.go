@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,6 +66,20 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// procStatus is a line of /proc/self/status, such as VmRSS.
+func procStatus(b *testing.B, field string) string {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
+}
+
 func heapInUse() uint64 {
 	runtime.GC()
 	var ms runtime.MemStats
@@ -91,10 +106,13 @@ func BenchmarkRank(b *testing.B) {
 			b.Fatal(err)
 		}
 		before := heapInUse()
+		debug.FreeOSMemory() // what the first start freed
 		t0 = time.Now()
 		k = mustOpenAt(b, dir, index)
-		b.Logf("%d articles: first start %s, second %s", n, first.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
+		second := time.Since(t0)
 		heap := heapInUse() - before
+		b.Logf("%d articles: first start %s, second %s; RSS after the second %s, peak (the first) %s", n, first.Round(time.Millisecond),
+			second.Round(time.Millisecond), procStatus(b, "VmRSS"), procStatus(b, "VmHWM"))
 		b.Run(fmt.Sprintf("articles=%d", n), func(b *testing.B) {
 			lat := make([]time.Duration, 0, b.N)
 			cpu := cpuTime()

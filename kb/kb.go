@@ -188,8 +188,15 @@ func (k *KB) Reload() error {
 	return nil
 }
 
+// indexBatch is how many articles one Bleve batch indexes at most: a batch
+// holds the analysis of all its documents until it is written, 24 KB an
+// article, so one batch for 100,000 articles would take gigabytes.
+const indexBatch = 2000
+
 // updateIndex indexes the articles of next that the index does not hold as
-// they are, and deletes those next no longer has.
+// they are, and deletes those next no longer has. The record of what the
+// index holds is written with the last batch: after a crash between two,
+// the articles of the first are indexed again.
 func (k *KB) updateIndex(prev, next *snapshot) error {
 	batch := k.index.NewBatch()
 	hashes := map[string]string{} // of the articles indexed now
@@ -206,6 +213,12 @@ func (k *KB) updateIndex(prev, next *snapshot) error {
 		h := docHash(doc)
 		if prev == nil && k.indexed[id] == h {
 			continue // in the index kept from the last run
+		}
+		if batch.Size() >= indexBatch {
+			if err := k.index.Batch(batch); err != nil {
+				return fmt.Errorf("update index: %w", err)
+			}
+			batch = k.index.NewBatch()
 		}
 		if err := batch.Index(id, doc); err != nil {
 			return fmt.Errorf("index article %q: %w", id, err)

@@ -23,9 +23,11 @@ type Intent struct {
 	// library.
 	Phrasings []string
 
-	// Phrasings analysed, and their features, once per process.
+	// Phrasings analysed, and their features, once per process; the
+	// features' ids are those of vocab, which the library's intents share.
 	toks  [][]Token
-	feats []map[string]float64
+	feats []bag
+	vocab *featVocab
 }
 
 // intents/*.txt hold the library: "[id] Label", then one phrasing a line,
@@ -81,15 +83,21 @@ func parseLibrary(fsys fs.FS) ([]*Intent, error) {
 		}
 	}
 	lib := make([]*Intent, 0, len(byID))
+	vocab := newFeatVocab()
+	var all []bag
 	for _, in := range byID {
+		var counts []map[string]int
 		for _, p := range in.Phrasings {
 			if toks := Analyze(p); len(toks) > 0 {
 				in.toks = append(in.toks, toks)
-				in.feats = append(in.feats, features(toks))
+				counts = append(counts, featureCounts(toks))
 			}
 		}
+		in.feats, in.vocab = vocab.bags(counts), vocab
+		all = append(all, in.feats...)
 		lib = append(lib, in)
 	}
+	vocab.finish(all)
 	slices.SortFunc(lib, func(a, b *Intent) int { return strings.Compare(a.ID, b.ID) })
 	return lib, nil
 }

@@ -2,6 +2,7 @@ package nlu
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"runtime"
@@ -120,17 +121,20 @@ type Matcher struct {
 	examples, libStart int
 	unitIntent         []int32
 	lib                []*Intent
-	intentDocs         [][]int32       // intent -> articles mapped to it
-	docIntents         [][]int32       // article -> intents
-	toks               [][]Token       // units analysed, while building
-	concepts           map[string]bool // the concepts the knowledge base speaks of
-	docUnits           [][]int32       // article -> its own units
-	intentUnits        [][]int32       // intent -> its phrasings' units
-	post               [][]posting
-	vocab              *speller
-	maxIDF             float32
-	calib, scope       logistic // calibrations of Confidence and InScope
-	pool               *sync.Pool
+	intentDocs         [][]int32 // intent -> articles mapped to it
+	docIntents         [][]int32 // article -> intents
+	// While building: the examples' texts, and the analysed phrasings of
+	// the mapped intents (units[libStart:]), for calibration.
+	exText       []string
+	libToks      [][]Token
+	concepts     map[string]bool // the concepts the knowledge base speaks of
+	docUnits     [][]int32       // article -> its own units
+	intentUnits  [][]int32       // intent -> its phrasings' units
+	post         [][]posting
+	vocab        *speller
+	maxIDF       float32
+	calib, scope logistic // calibrations of Confidence and InScope
+	pool         *sync.Pool
 	// extra are the features an update added, beyond feats (see Update).
 	extra map[string]int32
 	// updated tells a matcher made by Update, not NewMatcher.
@@ -267,66 +271,118 @@ func (b *best3) add(x float32) {
 }
 
 // analysed is the analysis of a knowledge base's text, done once per build.
+// Tokens are dropped as soon as a text's features are counted: only ids
+// and counts are kept.
 type analysed struct {
 	// The features of each unit and body, computed once: the mapping's
-	// matcher and the final one share them.
-	feats     []map[string]float64 // examples, then passages
-	bodyFeats []map[string]float64
-	examples  [][]Token // titles and example questions
-	exDoc     []int32   // example -> article
-	passages  [][]Token
-	psDoc     []int32 // passage -> article
-	bodies    [][]Token
+	// matcher and the final one share them. Their ids are vocab's; the
+	// library's names are in vocab too (see libBag).
+	vocab     *featVocab
+	feats     []bag // examples, then passages
+	bodyFeats []bag
+	exDoc     []int32  // example -> article
+	exText    []string // example -> its text (a title or a question)
+	psDoc     []int32  // passage -> article
+	// words and stems are what the speller learns of the titles, example
+	// questions and bodies: each folded word and stem with its count.
+	words map[string]int
+	stems map[string]int
+	// libIDs maps the ids of a library's vocabulary to vocab's.
+	libIDs map[*featVocab][]int32
 }
 
-func analyseDocs(docs []Doc) *analysed {
+// libBag is the k-th phrasing's features of intent in, in a's ids.
+func (a *analysed) libBag(in *Intent, k int) bag {
+	b, ids := in.feats[k], a.libIDs[in.vocab]
+	out := bag{ids: make([]int32, len(b.ids)), n: b.n}
+	for i, id := range b.ids {
+		out.ids[i] = ids[id] // both vocabularies are in name order
+	}
+	return out
+}
+
+// analyseDocs analyses docs, and interns the features of lib's phrasings
+// (when given) in the same vocabulary.
+func analyseDocs(docs []Doc, lib []*Intent) *analysed {
 	// Each article is analysed on its own, on every core, and the results
 	// laid out in article order: the same as one pass would give.
 	type one struct {
-		examples, passages [][]Token
-		feats              []map[string]float64
-		body               []Token
-		bodyFeats          map[string]float64
+		exText    []string
+		feats     []bag // examples, then passages
+		nEx       int
+		bodyFeats bag
 	}
+	vocab := newFeatVocab()
+	// The speller's words are counted as each article is analysed: sums
+	// of integers, the same whatever the schedule.
+	words, stems := map[string]int{}, map[string]int{}
+	var learned sync.Mutex
 	each := make([]one, len(docs))
 	parallel(len(docs), func(i int) {
 		d, o := docs[i], &each[i]
-		for _, t := range append([]string{d.Title}, d.Questions...) {
-			if toks := Analyze(t); len(toks) > 0 {
-				o.examples = append(o.examples, toks)
+		learn := func(toks []Token) {
+			learned.Lock()
+			defer learned.Unlock()
+			for _, t := range toks {
+				words[t.Word]++
+				stems[t.Term]++
 			}
 		}
+		var counts []map[string]int
+		for _, t := range append([]string{d.Title}, d.Questions...) {
+			if toks := Analyze(t); len(toks) > 0 {
+				o.exText = append(o.exText, t)
+				counts = append(counts, featureCounts(toks))
+				learn(toks)
+			}
+		}
+		o.nEx = len(counts)
 		// The answer's sentences, headings and list items are evidence
 		// too: customers describe their case with the process's words
 		// (« la taille est barrée »), which only the answer holds.
 		for _, p := range Passages(d.Body) {
 			if toks := Analyze(p); len(toks) >= 2 {
-				o.passages = append(o.passages, toks)
+				counts = append(counts, featureCounts(toks))
 			}
 		}
-		for _, toks := range append(slices.Clone(o.examples), o.passages...) {
-			o.feats = append(o.feats, features(toks))
-		}
-		o.body = Analyze(d.Body)
-		o.bodyFeats = stemFeatures(o.body)
+		body := Analyze(d.Body)
+		learn(body)
+		counts = append(counts, stemCounts(body))
+		bags := vocab.bags(counts)
+		o.feats, o.bodyFeats = bags[:len(bags)-1], bags[len(bags)-1]
 	})
-	a := &analysed{bodies: make([][]Token, len(docs))}
-	var psFeats []map[string]float64
-	for i, o := range each {
-		for k, toks := range o.examples {
-			a.examples = append(a.examples, toks)
+	libIDs := map[*featVocab][]int32{}
+	for _, in := range lib {
+		if _, ok := libIDs[in.vocab]; !ok {
+			libIDs[in.vocab] = nil
+			vocab.intern(in.vocab.names)
+		}
+	}
+	a := &analysed{vocab: vocab, bodyFeats: make([]bag, len(docs)), words: words, stems: stems, libIDs: libIDs}
+	var psFeats []bag
+	for i := range each {
+		o := &each[i]
+		for k := range o.nEx {
 			a.exDoc = append(a.exDoc, int32(i))
+			a.exText = append(a.exText, o.exText[k])
 			a.feats = append(a.feats, o.feats[k])
 		}
-		for k, toks := range o.passages {
-			a.passages = append(a.passages, toks)
+		for _, b := range o.feats[o.nEx:] {
 			a.psDoc = append(a.psDoc, int32(i))
-			psFeats = append(psFeats, o.feats[len(o.examples)+k])
+			psFeats = append(psFeats, b)
 		}
-		a.bodies[i] = o.body
-		a.bodyFeats = append(a.bodyFeats, o.bodyFeats)
+		a.bodyFeats[i] = o.bodyFeats
+		*o = one{}
 	}
 	a.feats = append(a.feats, psFeats...)
+	vocab.finish(a.feats, a.bodyFeats)
+	for lv := range libIDs {
+		ids := make([]int32, len(lv.names))
+		for id, f := range lv.names {
+			ids[id] = vocab.ids[f]
+		}
+		libIDs[lv] = ids
+	}
 	return a
 }
 
@@ -360,11 +416,11 @@ func parallel(n int, f func(i int)) {
 // sample of the example questions to calibrate Confidence, so building
 // costs a few thousand matches.
 func NewMatcher(docs []Doc, w Weights) *Matcher {
-	a := analyseDocs(docs)
 	var lib []*Intent
 	if w.Library > 0 {
 		lib = Library()
 	}
+	a := analyseDocs(docs, lib)
 	mapped := make([][]int32, len(docs)) // article -> intents
 	auto := false
 	for i, d := range docs {
@@ -396,10 +452,10 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	untrained := cloneModels(m.models)
 	m.train()
 	m.index()
-	m.calib, m.scope = m.calibrateHeldOut(untrained, a.bodies)
+	m.calib, m.scope = m.calibrateHeldOut(untrained, a)
 	m.norms = nil
 	m.dropUnits()
-	m.toks = nil
+	m.exText, m.libToks = nil, nil
 	return m
 }
 
@@ -407,33 +463,49 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 // and of its bodies: their words, and the real French words of the mapped
 // intents' phrasings, whose typos (« comande ») must not become words to
 // correct towards.
-func newVocab(units [][]Token, examples, libStart int, bodies [][]Token, held []int32) *speller {
-	var vocab [][]Token
-	for u, toks := range units[:examples] {
-		if _, out := slices.BinarySearch(held, int32(u)); !out {
-			vocab = append(vocab, toks)
+func (m *Matcher) newVocab(a *analysed, held []int32) *speller {
+	words, stemN := maps.Clone(a.words), maps.Clone(a.stems)
+	for _, u := range held {
+		for _, t := range m.unitToks(int(u)) {
+			if words[t.Word]--; words[t.Word] == 0 {
+				delete(words, t.Word)
+			}
+			if stemN[t.Term]--; stemN[t.Term] == 0 {
+				delete(stemN, t.Term)
+			}
 		}
 	}
-	vocab = append(vocab, bodies...)
 	fr := frenchWords()
 	var other []Token // known, never a correction
-	for _, toks := range units[libStart:] {
-		var real []Token
+	for _, toks := range m.libToks {
 		for _, t := range toks {
 			if fr[t.Word] {
-				real = append(real, t)
+				words[t.Word]++
+				stemN[t.Term]++
 			} else {
 				other = append(other, t)
 			}
 		}
-		vocab = append(vocab, real)
 	}
-	s := newSpeller(vocab)
+	stems := make(map[string]bool, len(stemN))
+	for t := range stemN {
+		stems[t] = true
+	}
+	s := newSpellerOf(words, stems)
 	s.also = map[string]bool{}
 	for _, t := range other {
 		s.also[t.Word] = true
 	}
 	return s
+}
+
+// unitToks is unit u's tokens, while building: an example analysed again
+// as it was to build, or a mapped intent's phrasing.
+func (m *Matcher) unitToks(u int) []Token {
+	if u < m.examples {
+		return Analyze(m.exText[u])
+	}
+	return slices.Clone(m.libToks[u-m.libStart])
 }
 
 // calibrateHeldOut fits m's calibration on shadow matchers trained
@@ -446,7 +518,7 @@ func newVocab(units [][]Token, examples, libStart int, bodies [][]Token, held []
 // training), trained again, and a speller that does not know the
 // question's words. Only articles with a title and two questions lend
 // one, and each keeps a question.
-func (m *Matcher) calibrateHeldOut(untrained []sparse, bodies [][]Token) (calib, scope logistic) {
+func (m *Matcher) calibrateHeldOut(untrained []sparse, a *analysed) (calib, scope logistic) {
 	// Each article's examples are its title then its questions.
 	count := make([]int, len(m.docs))
 	for _, d := range m.unitDoc[:m.examples] {
@@ -491,7 +563,7 @@ func (m *Matcher) calibrateHeldOut(untrained []sparse, bodies [][]Token) (calib,
 		}
 		slices.Sort(held)
 		s.held = held
-		s.vocab = newVocab(m.toks, m.examples, m.libStart, bodies, held)
+		s.vocab = m.newVocab(a, held)
 		s.train()
 		s.index()
 		data = append(data, s.observe(f == 0)...)
@@ -542,17 +614,11 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 	m := &Matcher{w: w, docs: docs, feats: map[string]int32{}, docUnits: make([][]int32, len(docs)), lib: lib}
 	// Units: examples, then passages, then the phrasings of each mapped
 	// intent, once however many articles share the intent.
-	var units [][]Token
-	for u, toks := range a.examples {
-		units = append(units, toks)
-		m.unitDoc = append(m.unitDoc, a.exDoc[u])
-	}
-	m.examples = len(units)
-	for u, toks := range a.passages {
-		units = append(units, toks)
-		m.unitDoc = append(m.unitDoc, a.psDoc[u])
-	}
-	m.libStart = len(units)
+	m.unitDoc = append(slices.Clone(a.exDoc), a.psDoc...)
+	m.examples = len(a.exDoc)
+	m.libStart = len(m.unitDoc)
+	m.exText = a.exText
+	raw := slices.Clone(a.feats) // the features of each unit
 	m.intentDocs = make([][]int32, len(lib))
 	for d, ins := range mapped {
 		for _, in := range ins {
@@ -563,20 +629,19 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 		mapped = make([][]int32, len(docs))
 	}
 	m.docIntents = mapped
-	var libFeats []map[string]float64
 	for in, ds := range m.intentDocs {
 		if len(ds) == 0 {
 			continue
 		}
 		for k, toks := range lib[in].toks {
-			units = append(units, toks)
-			libFeats = append(libFeats, lib[in].feats[k])
+			raw = append(raw, a.libBag(lib[in], k))
+			m.libToks = append(m.libToks, toks)
 			m.unitDoc = append(m.unitDoc, -1)
 			m.unitIntent = append(m.unitIntent, int32(in))
 		}
 	}
 	m.intentUnits = make([][]int32, len(lib))
-	for u := range units {
+	for u := range raw {
 		if d := m.unitDoc[u]; d >= 0 {
 			m.docUnits[d] = append(m.docUnits[d], int32(u))
 			continue
@@ -584,117 +649,130 @@ func build(docs []Doc, a *analysed, lib []*Intent, mapped [][]int32, w Weights) 
 		in := m.unitIntent[u-m.libStart]
 		m.intentUnits[in] = append(m.intentUnits[in], int32(u))
 	}
-	m.toks = units
 	// The speller learns the knowledge base's words, and the real French
 	// words of the mapped intents' phrasings: their typos (« comande »)
 	// must not become words to correct towards.
-	m.vocab = newVocab(units, m.examples, m.libStart, a.bodies, nil)
+	m.vocab = m.newVocab(a, nil)
 
 	// Document frequencies over examples, answers and the mapped intents'
 	// phrasings: a word only the answer uses ("Corse" in the
 	// delivery-abroad article) is a feature too. Passages are counted once,
 	// as their body.
-	df := map[string]int{}
-	raw := make([]map[string]float64, len(units))
-	for u := range units {
-		if u < m.libStart {
-			raw[u] = a.feats[u]
-		} else {
-			raw[u] = libFeats[u-m.libStart]
-		}
+	df := make([]int32, len(a.vocab.names))
+	for u := range raw {
 		if u >= m.examples && u < m.libStart {
 			continue
 		}
-		for f := range raw[u] {
-			df[f]++
+		for _, id := range raw[u].ids {
+			df[id]++
 		}
 	}
 	bodyRaw := a.bodyFeats
-	for i := range bodyRaw {
-		for f := range bodyRaw[i] {
-			df[f]++
+	for _, b := range bodyRaw {
+		for _, id := range b.ids {
+			df[id]++
 		}
 	}
-	n := float64(len(units) - (m.libStart - m.examples) + len(a.bodies))
-	// Ids in sorted order: the same content always builds the same matcher,
-	// so evaluations are reproducible to the last digit.
-	names := make([]string, 0, len(df))
-	for f := range df {
-		names = append(names, f)
-	}
-	slices.Sort(names)
-	for _, f := range names {
-		m.feats[f] = int32(len(m.idf))
-		m.idf = append(m.idf, float32(math.Log((n+1)/(float64(df[f])+1))+1))
-		m.family = append(m.family, f[0])
-	}
-	m.maxIDF = float32(math.Log(n+1) + 1)
+	n := float64(len(raw) - (m.libStart - m.examples) + len(docs))
+	// Ids in sorted order (the vocabulary's): the same content always
+	// builds the same matcher, so evaluations are reproducible to the last
+	// digit.
+	mid := make([]int32, len(df)) // vocabulary id -> feature id, or -1
 	m.concepts = map[string]bool{}
-	for f := range df {
+	for id, f := range a.vocab.names {
+		if df[id] == 0 {
+			mid[id] = -1
+			continue
+		}
+		mid[id] = int32(len(m.idf))
+		m.feats[f] = mid[id]
+		m.idf = append(m.idf, float32(math.Log((n+1)/(float64(df[id])+1))+1))
+		m.family = append(m.family, f[0])
 		if c, ok := strings.CutPrefix(f, "c:"); ok {
 			m.concepts[c] = true
 		}
 	}
-
-	cents := make([]map[int32]float64, len(docs))
-	for i := range cents {
-		cents[i] = map[int32]float64{}
+	m.maxIDF = float32(math.Log(n+1) + 1)
+	vector := func(b bag) vec64 {
+		return m.bagVector(b, a.vocab.names, func(id int32) int32 { return mid[id] })
 	}
-	intentCents := make([]map[int32]float64, len(lib))
+
+	// Each unit's vector is kept as a sparse float32 one; the float64 one
+	// only while it is summed into its article's or intent's centroid, one
+	// article at a time, so that the centroids of all articles are never
+	// held at once. Each centroid sums in the same order as one pass over
+	// the units would: its examples, its body, then its intents in id
+	// order.
 	m.units = make([]sparse, len(raw))
 	m.unitW = make([]float32, len(raw))
-	vecs := make([]vec64, len(raw))
-	parallel(len(raw), func(u int) { vecs[u] = m.vector(raw[u]) })
-	for u, vec := range vecs {
+	libVecs := make([]vec64, len(raw)-m.libStart)
+	parallel(len(libVecs), func(k int) { libVecs[k] = vector(raw[m.libStart+k]) })
+	intentCents := make([]map[int32]float64, len(lib))
+	for k, vec := range libVecs {
+		u := m.libStart + k
 		m.units[u] = vec.sparse()
-		switch {
-		case u < m.examples:
-			m.unitW[u] = 1
-			for i, id := range vec.ids {
-				cents[m.unitDoc[u]][id] += vec.w[i]
-			}
-		case u < m.libStart:
-			m.unitW[u] = float32(w.Passage) // the body counts in the model as a whole, below
-		default:
-			m.unitW[u] = float32(w.Library)
-			in := m.unitIntent[u-m.libStart]
-			if intentCents[in] == nil {
-				intentCents[in] = map[int32]float64{}
-			}
-			for i, id := range vec.ids {
-				intentCents[in][id] += vec.w[i]
-			}
+		m.unitW[u] = float32(w.Library)
+		in := m.unitIntent[k]
+		if intentCents[in] == nil {
+			intentCents[in] = map[int32]float64{}
+		}
+		for i, id := range vec.ids {
+			intentCents[in][id] += vec.w[i]
 		}
 	}
-	if w.Body > 0 {
-		for d, fs := range bodyRaw {
-			if len(fs) == 0 {
+	libVecs = nil
+	intentModels := make([]vec64, len(lib))
+	for in, c := range intentCents {
+		intentModels[in] = normalized(c)
+	}
+	// An article's units are indexed as soon as they are computed, and
+	// its passages then kept only in the index: training needs the
+	// examples' vectors, nothing the passages'.
+	m.models = make([]sparse, len(docs))
+	m.norms = make([]float64, len(docs))
+	m.docIdx = make([]unitIndex, len(docs))
+	parallel(len(docs), func(d int) {
+		cent := map[int32]float64{}
+		for _, u := range m.docUnits[d] {
+			if int(u) >= m.examples {
+				m.units[u] = vector(raw[u]).sparse()
+				m.unitW[u] = float32(w.Passage) // the body counts in the model as a whole, below
 				continue
 			}
-			vec := m.vector(fs)
+			vec := vector(raw[u])
+			m.units[u] = vec.sparse()
+			m.unitW[u] = 1
 			for i, id := range vec.ids {
-				cents[d][id] += w.Body * vec.w[i]
+				cent[id] += vec.w[i]
 			}
 		}
-	}
-	for in, c := range intentCents {
-		ic := normalized(c)
-		for _, d := range m.intentDocs[in] {
+		m.docIdx[d] = newUnitIndex(m.units, m.docUnits[d])
+		for _, u := range m.docUnits[d] {
+			if int(u) >= m.examples && !m.docIdx[d].dot {
+				m.units[u] = sparse{}
+			}
+		}
+		if b := bodyRaw[d]; w.Body > 0 && len(b.ids) > 0 {
+			vec := vector(b)
+			for i, id := range vec.ids {
+				cent[id] += w.Body * vec.w[i]
+			}
+		}
+		for _, in := range slices.Sorted(slices.Values(m.docIntents[d])) {
+			ic := intentModels[in]
 			for i, id := range ic.ids {
-				cents[d][id] += w.IntentModel * ic.w[i]
+				cent[id] += w.IntentModel * ic.w[i]
 			}
 		}
-	}
-	m.models = make([]sparse, len(cents))
-	m.norms = make([]float64, len(cents))
-	for d, c := range cents {
-		m.models[d] = normalized(c).sparse()
-		for _, v := range c {
-			m.norms[d] += v * v
+		m.models[d] = normalized(cent).sparse()
+		// Summed in id order, as normalized does: the same bits whatever
+		// the map's order.
+		for _, id := range slices.Sorted(maps.Keys(cent)) {
+			m.norms[d] += cent[id] * cent[id]
 		}
 		m.norms[d] = math.Sqrt(m.norms[d])
-	}
-	m.indexUnits()
+	})
+	m.indexIntentUnits()
 	m.index()
 	return m
 }
@@ -948,26 +1026,23 @@ func cmpDesc(a, b float32) int {
 	return 0
 }
 
-// stemFeatures are the stem features only, for long texts where bigrams
-// and character n-grams would add noise.
-func stemFeatures(toks []Token) map[string]float64 {
-	fs := map[string]float64{}
+// stemCounts are the stem features only, for long texts where bigrams
+// and character n-grams would add noise, with their counts.
+func stemCounts(toks []Token) map[string]int {
+	fs := map[string]int{}
 	for _, t := range toks {
 		fs["s:"+t.Term]++
 	}
 	for _, c := range Concepts(toks) {
 		fs["c:"+c]++
 	}
-	for f, c := range fs {
-		fs[f] = 1 + math.Log(c)
-	}
 	return fs
 }
 
-// features returns the raw weighted features of a token list, each family
-// L2-normalised and scaled by its share, keyed by "s:", "b:" or "g:".
-func features(toks []Token) map[string]float64 {
-	fs := map[string]float64{}
+// featureCounts returns the features of a token list, keyed by "s:",
+// "b:", "g:" or "c:", with how many times each occurs.
+func featureCounts(toks []Token) map[string]int {
+	fs := map[string]int{}
 	for i, t := range toks {
 		fs["s:"+t.Term]++
 		if i > 0 {
@@ -983,10 +1058,26 @@ func features(toks []Token) map[string]float64 {
 	for _, c := range Concepts(toks) {
 		fs["c:"+c]++
 	}
-	for f, c := range fs {
-		fs[f] = 1 + math.Log(c)
+	return fs
+}
+
+// features returns the raw weights of a token list's features (see
+// featureCounts): 1 + ln(count).
+func features(toks []Token) map[string]float64 {
+	counts := featureCounts(toks)
+	fs := make(map[string]float64, len(counts))
+	for f, c := range counts {
+		fs[f] = 1 + math.Log(float64(c))
 	}
 	return fs
+}
+
+// term is a raw feature being weighed: its family, its id (-1 for one the
+// index does not know) and its raw weight.
+type term struct {
+	fam byte
+	id  int32
+	raw float64
 }
 
 // vector weighs raw features by idf and family share and L2-normalises the
@@ -999,31 +1090,49 @@ func (m *Matcher) vector(fs map[string]float64) vec64 {
 		names = append(names, f)
 	}
 	slices.Sort(names)
-	var fam [256]float64
-	weighted := make([]float64, len(names))
-	ids := make([]int32, len(names))
+	terms := make([]term, len(names))
 	for i, f := range names {
-		idf := m.maxIDF
 		id, ok := m.featID(f)
-		if ok {
-			idf = m.idf[id]
-		} else {
+		if !ok {
 			id = -1
 		}
-		ids[i] = id
-		v := fs[f] * float64(idf)
+		terms[i] = term{f[0], id, fs[f]}
+	}
+	return m.weigh(terms)
+}
+
+// bagVector is vector for a bag whose ids are those of names, in name
+// order; id gives the index's id of each, or -1.
+func (m *Matcher) bagVector(b bag, names []string, id func(int32) int32) vec64 {
+	terms := make([]term, len(b.ids))
+	for i, f := range b.ids {
+		terms[i] = term{names[f][0], id(f), b.weight(i)}
+	}
+	return m.weigh(terms)
+}
+
+// weigh is vector's computation, on terms in feature name order.
+func (m *Matcher) weigh(terms []term) vec64 {
+	var fam [256]float64
+	weighted := make([]float64, len(terms))
+	for i, t := range terms {
+		idf := m.maxIDF
+		if t.id >= 0 {
+			idf = m.idf[t.id]
+		}
+		v := t.raw * float64(idf)
 		weighted[i] = v
-		fam[f[0]] += v * v
+		fam[t.fam] += v * v
 	}
 	var share [256]float64
 	share['s'], share['b'], share['g'], share['c'] = m.w.Stem, m.w.Bigram, m.w.Gram, m.w.Concept
-	out := vec64{ids: make([]int32, 0, len(names)), w: make([]float64, 0, len(names))}
+	out := vec64{ids: make([]int32, 0, len(terms)), w: make([]float64, 0, len(terms))}
 	total := 0.0
-	for i, f := range names {
-		v := weighted[i] / math.Sqrt(fam[f[0]]) * share[f[0]]
+	for i, t := range terms {
+		v := weighted[i] / math.Sqrt(fam[t.fam]) * share[t.fam]
 		total += v * v
-		if ids[i] >= 0 {
-			out.ids = append(out.ids, ids[i])
+		if t.id >= 0 {
+			out.ids = append(out.ids, t.id)
 			out.w = append(out.w, v)
 		}
 	}
@@ -1355,15 +1464,15 @@ func (m *Matcher) observe(rest bool) []obs {
 		spans = append(spans, [2]int{0, m.examples})
 	}
 	for _, u := range m.held {
-		add(m.toks[u], int(u), m.unitDocs(int(u)))
+		add(m.unitToks(int(u)), int(u), m.unitDocs(int(u)))
 	}
 	if rest {
-		spans = append(spans, [2]int{m.libStart, len(m.toks)})
+		spans = append(spans, [2]int{m.libStart, m.libStart + len(m.libToks)})
 	}
 	for _, span := range spans {
 		step := max(1, (span[1]-span[0])/calibSample)
 		for u := span[0]; u < span[1]; u += step {
-			add(m.toks[u], u, m.unitDocs(u))
+			add(m.unitToks(u), u, m.unitDocs(u))
 		}
 	}
 	// Matched on every core, gathered in order.
@@ -1548,13 +1657,20 @@ type speller struct {
 }
 
 func newSpeller(units [][]Token) *speller {
-	s := &speller{words: map[string]int{}, stems: map[string]bool{}}
+	words, stems := map[string]int{}, map[string]bool{}
 	for _, toks := range units {
 		for _, t := range toks {
-			s.words[t.Word]++
-			s.stems[t.Term] = true
+			words[t.Word]++
+			stems[t.Term] = true
 		}
 	}
+	return newSpellerOf(words, stems)
+}
+
+// newSpellerOf is a speller of these words, with their counts, and stems;
+// it keeps both maps.
+func newSpellerOf(words map[string]int, stems map[string]bool) *speller {
+	s := &speller{words: words, stems: stems}
 	// The colloquial words whose synonym is known are known too, so that
 	// their typos can be corrected ("conecter" -> "connecter").
 	for k, v := range synonyms {

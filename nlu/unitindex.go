@@ -111,6 +111,11 @@ func (s sparse) dotIn(bits []uint64, dense []float32) float32 {
 func (m *Matcher) indexUnits() {
 	m.docIdx = make([]unitIndex, len(m.docUnits))
 	parallel(len(m.docUnits), func(d int) { m.docIdx[d] = newUnitIndex(m.units, m.docUnits[d]) })
+	m.indexIntentUnits()
+}
+
+// indexIntentUnits builds the inverted indexes of the intents' phrasings.
+func (m *Matcher) indexIntentUnits() {
 	m.intentIdx = make([]unitIndex, len(m.intentUnits))
 	for in, us := range m.intentUnits {
 		m.intentIdx[in] = newUnitIndex(m.units, us)

@@ -59,17 +59,14 @@ func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 		drop(doc.ID)
 	}
 
-	a := analyseDocs(changed)
-	var vocab [][]Token
-	vocab = append(vocab, a.examples...)
-	vocab = append(vocab, a.bodies...)
+	a := analyseDocs(changed, nil)
 	// Features this knowledge base has never seen get ids of their own,
 	// weighted as a feature seen once.
 	total := len(m.units) - (m.libStart - m.examples) + len(m.docs)
 	idfOnce := float32(math.Log(float64(total+1)/2) + 1)
-	for _, fs := range append(slices.Clone(a.feats), a.bodyFeats...) {
-		names := slices.Sorted(maps.Keys(fs))
-		for _, f := range names {
+	for _, b := range append(slices.Clone(a.feats), a.bodyFeats...) {
+		for _, id := range b.ids {
+			f := a.vocab.names[id]
 			if _, ok := n.featID(f); ok {
 				continue
 			}
@@ -101,8 +98,8 @@ func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 		n.docUnits = append(n.docUnits, nil)
 		n.models = append(n.models, sparse{})
 		cent := map[int32]float64{}
-		addUnit := func(fs map[string]float64, weight float32, inModel bool) {
-			vec := n.vector(fs)
+		addUnit := func(b bag, weight float32, inModel bool) {
+			vec := n.bagVector(b, a.vocab.names, n.idOf(a.vocab.names))
 			u := int32(len(n.units))
 			n.units = append(n.units, vec.sparse())
 			n.unitW = append(n.unitW, weight)
@@ -115,20 +112,20 @@ func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 				}
 			}
 		}
-		for u := range a.examples {
+		for u := range a.exDoc {
 			if a.exDoc[u] == int32(i) {
 				addUnit(a.feats[u], 1, true)
 			}
 		}
 		examples := slices.Clone(n.docUnits[d])
-		for u := range a.passages {
+		for u := range a.psDoc {
 			if a.psDoc[u] == int32(i) {
-				addUnit(a.feats[len(a.examples)+u], float32(m.w.Passage), false)
+				addUnit(a.feats[len(a.exDoc)+u], float32(m.w.Passage), false)
 			}
 		}
 		n.docIdx = append(n.docIdx, newUnitIndex(n.units, n.docUnits[d]))
-		if fs := a.bodyFeats[i]; m.w.Body > 0 && len(fs) > 0 {
-			vec := n.vector(fs)
+		if b := a.bodyFeats[i]; m.w.Body > 0 && len(b.ids) > 0 {
+			vec := n.bagVector(b, a.vocab.names, n.idOf(a.vocab.names))
 			for k, id := range vec.ids {
 				cent[id] += m.w.Body * vec.w[k]
 			}
@@ -161,7 +158,7 @@ func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 			n.post[id] = append(slices.Clip(p), posting{d, n.models[d].w[k]})
 		}
 	}
-	n.vocab = m.vocab.with(vocab)
+	n.vocab = m.vocab.with(a.words, a.stems)
 	n.newPool()
 	return n
 }
@@ -178,8 +175,9 @@ func (n *Matcher) unpost(d int32, rare int) {
 // addIntentUnits adds the phrasings of an intent no article was mapped to.
 func (n *Matcher) addIntentUnits(in int32) {
 	n.intentUnits[in] = nil
-	for k := range n.lib[in].toks {
-		vec := n.vector(n.lib[in].feats[k])
+	names := n.lib[in].vocab.names
+	for _, b := range n.lib[in].feats {
+		vec := n.bagVector(b, names, n.idOf(names))
 		n.intentUnits[in] = append(n.intentUnits[in], int32(len(n.units)))
 		n.units = append(n.units, vec.sparse())
 		n.unitW = append(n.unitW, float32(n.w.Library))
@@ -189,23 +187,34 @@ func (n *Matcher) addIntentUnits(in int32) {
 	n.intentIdx[in] = newUnitIndex(n.units, n.intentUnits[in])
 }
 
-// with returns a speller that knows the words of units too, sharing what
-// it can with s.
-func (s *speller) with(units [][]Token) *speller {
+// idOf returns the id of the feature names[i], or -1 when n does not know
+// it.
+func (n *Matcher) idOf(names []string) func(int32) int32 {
+	return func(i int32) int32 {
+		if id, ok := n.featID(names[i]); ok {
+			return id
+		}
+		return -1
+	}
+}
+
+// with returns a speller that knows these words too (with their counts)
+// and these stems, sharing what it can with s.
+func (s *speller) with(words, stems map[string]int) *speller {
 	n := &speller{words: maps.Clone(s.words), also: s.also, stems: maps.Clone(s.stems),
 		deletes: s.deletes, more: maps.Clone(s.more), byFirst: maps.Clone(s.byFirst), sorted: s.sorted}
 	if n.more == nil {
 		n.more = map[string][]string{}
 	}
 	var added []string
-	for _, toks := range units {
-		for _, t := range toks {
-			if n.words[t.Word] == 0 {
-				added = append(added, t.Word)
-			}
-			n.words[t.Word]++
-			n.stems[t.Term] = true
+	for w, c := range words {
+		if n.words[w] == 0 {
+			added = append(added, w)
 		}
+		n.words[w] += c
+	}
+	for t := range stems {
+		n.stems[t] = true
 	}
 	if len(added) == 0 {
 		return n
