@@ -915,8 +915,31 @@ func (m *Matcher) sgd(train []int32, neigh [][]int32, npos []int) {
 	if work := n * (neighbours + 1) * m.w.Epochs; work > trainBudget {
 		stride = (work + trainBudget - 1) / trainBudget
 	}
-	dense := make([]float32, len(m.idf))
-	var scores []float64
+	// A unit has a few dozen features and a model thousands: each (unit,
+	// candidate) pair is scored and updated only where both have a
+	// feature. Those places are found once, by one scan of the model, and
+	// kept for every epoch when each unit is visited in each (the budget
+	// bounds their number); a sampled training finds them at each visit.
+	var kept [][][]pair
+	if stride == 1 {
+		kept = make([][][]pair, n)
+		const chunk = 256
+		parallel((n+chunk-1)/chunk, func(c int) {
+			pos := make([]int32, len(m.idf))
+			for k := c * chunk; k < min(n, (c+1)*chunk); k++ {
+				kept[k] = make([][]pair, len(neigh[k]))
+				for j, d := range neigh[k] {
+					kept[k][j] = m.shared(nil, pos, m.units[train[k]], d)
+				}
+			}
+		})
+	}
+	pos := make([]int32, len(m.idf))
+	var (
+		scores []float64
+		found  [][]pair
+		buf    []pair
+	)
 	for ep := 0; ep < m.w.Epochs; ep++ {
 		lr := m.w.Rate / (1 + float64(ep))
 		for i := ep % stride; i < n; i += stride {
@@ -925,13 +948,25 @@ func (m *Matcher) sgd(train []int32, neigh [][]int32, npos []int) {
 				continue // the library's phrasings, every other epoch
 			}
 			x, cand := m.units[train[k]], neigh[k]
-			for k, id := range x.ids {
-				dense[id] = x.w[k]
+			if kept != nil {
+				found = kept[k]
+			} else {
+				found, buf = found[:0], buf[:0]
+				for _, d := range cand {
+					start := len(buf)
+					buf = m.shared(buf, pos, x, d)
+					found = append(found, buf[start:len(buf):len(buf)])
+				}
 			}
 			scores = scores[:0]
 			mx := math.Inf(-1)
-			for _, d := range cand {
-				sc := float64(m.models[d].dot(dense)) * m.w.Temp
+			for j, d := range cand {
+				md := m.models[d]
+				var sum float32
+				for _, p := range found[j] {
+					sum += md.w[p.model] * x.w[p.unit]
+				}
+				sc := float64(sum) * m.w.Temp
 				scores = append(scores, sc)
 				mx = max(mx, sc)
 			}
@@ -954,17 +989,35 @@ func (m *Matcher) sgd(train []int32, neigh [][]int32, npos []int) {
 				}
 				md := m.models[d]
 				step := float32(lrk * g)
-				for k, id := range md.ids {
-					if xv := dense[id]; xv != 0 {
-						md.w[k] -= step * xv
+				for _, p := range found[j] {
+					if xv := x.w[p.unit]; xv != 0 {
+						md.w[p.model] -= step * xv
 					}
 				}
 			}
-			for _, id := range x.ids {
-				dense[id] = 0
-			}
 		}
 	}
+}
+
+// pair is a feature a model and a unit both have: its position in each.
+type pair struct{ model, unit int32 }
+
+// shared appends to out the features unit x and article d's model both
+// have, in the model's order; pos is zero, of one entry per feature, and
+// is left so.
+func (m *Matcher) shared(out []pair, pos []int32, x sparse, d int32) []pair {
+	for i, id := range x.ids {
+		pos[id] = int32(i) + 1
+	}
+	for p, id := range m.models[d].ids {
+		if q := pos[id]; q != 0 {
+			out = append(out, pair{int32(p), q - 1})
+		}
+	}
+	for _, id := range x.ids {
+		pos[id] = 0
+	}
+	return out
 }
 
 // unitDocs returns the articles unit u is evidence for: its own, or every
