@@ -1276,10 +1276,10 @@ func (m *Matcher) read(toks []Token, n, skip, exact int) Match {
 // knowledge base does not know weighs the most.
 func (m *Matcher) cover(q vec64, toks []Token, d int32, skip int) float64 {
 	var have, all float64
-	seen := map[string]bool{}
+	var unknown []string
 	for _, t := range toks {
-		if _, ok := m.featID("s:" + t.Term); !ok && !seen[t.Term] {
-			seen[t.Term] = true
+		if _, ok := m.featID("s:" + t.Term); !ok && !slices.Contains(unknown, t.Term) {
+			unknown = append(unknown, t.Term)
 			all += float64(m.maxIDF)
 		}
 	}
