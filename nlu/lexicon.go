@@ -100,6 +100,11 @@ var phrases = map[string]string{
 	"trop petit":    "taille", "trop petite": "taille", "trop petits": "taille", "trop petites": "taille",
 	"trop grand": "taille", "trop grande": "taille", "trop grands": "taille", "trop grandes": "taille",
 	"trop court": "taille", "trop courte": "taille", "trop large": "taille", "trop serre": "taille",
+	// « conseiller » after an object pronoun is the verb, « recommander »,
+	// not the person customers ask to speak to (« un conseiller »).
+	"me conseiller": "recommander", "me conseillez": "recommander", "me conseilles": "recommander",
+	"me conseille": "recommander", "nous conseiller": "recommander", "nous conseillez": "recommander",
+	"lui conseiller": "recommander", "te conseiller": "recommander",
 }
 
 // synonyms maps words customers use to the word editors usually write, so
