@@ -331,9 +331,6 @@ func (s *Server) handleEditorEdit(c *fiber.Ctx) error {
 // handleEditorFile is the edit page of a file the knowledge base could
 // not read (?path=): its problems are shown at once, on their lines.
 func (s *Server) handleEditorFile(c *fiber.Ctx) error {
-	if s.cfg.Editor == nil {
-		return fiber.ErrNotFound
-	}
 	rel := c.Query("path")
 	for _, a := range s.kb.Articles() {
 		if a.File == rel { // served from its last good version: edit the article
@@ -544,9 +541,6 @@ func (s *Server) saveConflict(c *fiber.Ctx, f *editorForm, p *previewData, e *ed
 // handleEditorServed tells whether version v of an article is what the
 // bot serves now: the edit page polls it after a save to say « Publié ».
 func (s *Server) handleEditorServed(c *fiber.Ctx) error {
-	if s.cfg.Editor == nil {
-		return fiber.ErrNotFound
-	}
 	n, _ := strconv.Atoi(c.Query("v"))
 	v, err := s.cfg.Editor.Version(c.Params("id"), n)
 	if errors.Is(err, editor.ErrNotFound) {
@@ -703,9 +697,6 @@ func (s *Server) versionRow(v editor.Version) versionRow {
 
 // handleEditorHistory lists the versions of an article, deleted ones too.
 func (s *Server) handleEditorHistory(c *fiber.Ctx) error {
-	if s.cfg.Editor == nil {
-		return fiber.ErrNotFound
-	}
 	id := c.Params("id")
 	vs, err := s.cfg.Editor.History(id)
 	if err != nil {
@@ -739,12 +730,18 @@ type versionView struct {
 	Restorable bool
 }
 
-// handleEditorVersion shows a version and what it changed from the one
-// before.
-func (s *Server) handleEditorVersion(c *fiber.Ctx) error {
+// versioned lets through the pages that need the editor's history and
+// files: without an editable content directory there are none.
+func (s *Server) versioned(c *fiber.Ctx) error {
 	if s.cfg.Editor == nil {
 		return fiber.ErrNotFound
 	}
+	return c.Next()
+}
+
+// handleEditorVersion shows a version and what it changed from the one
+// before.
+func (s *Server) handleEditorVersion(c *fiber.Ctx) error {
 	id := c.Params("id")
 	n, _ := strconv.Atoi(c.Params("n"))
 	v, err := s.cfg.Editor.Version(id, n)
@@ -778,9 +775,6 @@ func (s *Server) handleEditorVersion(c *fiber.Ctx) error {
 // handleEditorRestore saves an old version again, as a new version: the
 // same checks as a save.
 func (s *Server) handleEditorRestore(c *fiber.Ctx) error {
-	if s.cfg.Editor == nil {
-		return fiber.ErrNotFound
-	}
 	id := c.Params("id")
 	n, _ := strconv.Atoi(c.Params("n"))
 	v, err := s.cfg.Editor.Version(id, n)
