@@ -161,7 +161,7 @@ type Options struct {
 // the right one is likely among the first three (see the README).
 const (
 	defaultAnswerAt  = 0.5
-	defaultClarifyAt = 0.4
+	defaultClarifyAt = 0.35
 	defaultMaxRunes  = 2000
 )
 
