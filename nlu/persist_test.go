@@ -6,19 +6,35 @@ import (
 	"testing"
 )
 
-// A matcher read back ranks exactly as the one written.
+// A matcher read back ranks exactly as the one written: a small shop's,
+// and one large enough to weigh its evidence again (see rerank).
 func TestMatcherReadsBackIdentical(t *testing.T) {
-	m := NewMatcher(shopDocs, DefaultWeights)
+	t.Run("small", func(t *testing.T) { readsBackIdentical(t, shopDocs) })
+	t.Run("reweighed", func(t *testing.T) {
+		var docs []Doc
+		for _, in := range Library() {
+			docs = append(docs, Doc{ID: in.ID, Title: in.Label, Questions: in.Phrasings[:4]})
+		}
+		if m := NewMatcher(docs, DefaultWeights); m.rerank == (rerank{}) {
+			t.Fatal("the evidence is not reweighed: the test would not check it is saved")
+		}
+		readsBackIdentical(t, docs)
+	})
+}
+
+func readsBackIdentical(t *testing.T, docs []Doc) {
+	m := NewMatcher(docs, DefaultWeights)
 	var buf bytes.Buffer
 	if _, err := m.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadMatcher(bytes.NewReader(buf.Bytes()), shopDocs, DefaultWeights)
+	got, err := ReadMatcher(bytes.NewReader(buf.Bytes()), docs, DefaultWeights)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"jai tjrs pas recu ma comande", "mdp oublie", "toujours pas de rembourssement",
-		"quelle est la météo à Lyon demain", "un pull acheté chez Zara", "ma carte est refusée et je veux un remboursement"} {
+		"quelle est la météo à Lyon demain", "un pull acheté chez Zara", "ma carte est refusée et je veux un remboursement",
+		"le colis est arrivé abîmé, je veux être remboursé", "je voudrais changer de taille"} {
 		if a, b := got.Match(q, 5), m.Match(q, 5); !reflect.DeepEqual(a, b) {
 			t.Errorf("Match(%q) read back = %+v, built = %+v", q, a, b)
 		}
