@@ -63,18 +63,19 @@ type Conversation struct {
 	Assignee string `json:"assignee,omitempty"`
 	Turns    []Turn `json:"turns"`
 
-	pending       string    // article waiting for an order
-	pendingNumber string    // order number given, proof still to come
-	attempts      int       // wrong order proofs
-	offered       []string  // the choices of the last reply
-	lastAnswer    string    // the article of the last answer
-	lastQuestion  string    // the customer's words it answered
-	lastRanked    []string  // the ranking behind it
-	guessed       bool      // the other guesses were offered once
-	orderAt       time.Time // when Order was proven
-	proofEmail    string    // the e-mail that proved Order, if any
-	client        string    // the client address of this turn (not stored)
-	contactEmail  string    // the address typed in an e-mail request
+	pending       string     // article waiting for an order
+	pendingNumber string     // order number given, proof still to come
+	attempts      int        // wrong order proofs
+	offered       []string   // the choices of the last reply
+	lastAnswer    string     // the article of the last answer
+	lastQuestion  string     // the customer's words it answered
+	lastRanked    []string   // the ranking behind it
+	guessed       bool       // the other guesses were offered once
+	orderAt       time.Time  // when Order was proven
+	proofEmail    string     // the e-mail that proved Order, if any
+	client        string     // the client address of this turn (not stored)
+	contactEmail  string     // the address typed in an e-mail request
+	read          *stateRead // the state as read, for the turn's write (not stored)
 }
 
 // Turn is one customer message and the bot's reply.
@@ -156,18 +157,63 @@ func (b *Bot) Conversation(ctx context.Context, id string) (*Conversation, error
 }
 
 // state returns a conversation without its transcript: what deciding the
-// next reply needs, read without decoding every past turn.
+// next reply needs, read without decoding every past turn. It keeps what
+// it read, so that the turn's write reuses it (see stateRead).
 func (b *Bot) state(id string) (*Conversation, error) {
 	var conv *Conversation
 	err := b.view(func(tx *bbolt.Tx) error {
-		var err error
-		conv, err = readState(tx, id)
-		return err
+		key, ok := convKey(id)
+		if !ok {
+			return ErrNotFound
+		}
+		r, err := readMeta(tx, key)
+		if err != nil {
+			return err
+		}
+		conv = toConversation(&r.m)
+		conv.read = r
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read conversation state: %w", err)
 	}
 	return conv, nil
+}
+
+// stateRead is the state of a conversation with what it was read from:
+// the sequence of its last turn and a copy of its record in
+// chat_conversations. Turn records are never rewritten, so while both are
+// unchanged the state is too, and the write transaction of a turn reuses
+// the state Send read instead of decoding it again.
+type stateRead struct {
+	m   meta
+	seq int
+	rec []byte
+}
+
+// readMeta is getMeta keeping what the state was read from.
+func readMeta(tx *bbolt.Tx, key []byte) (*stateRead, error) {
+	m, err := getMeta(tx, key)
+	if err != nil {
+		return nil, err
+	}
+	seq, _ := lastTurn(tx, key)
+	return &stateRead{m: *m, seq: seq, rec: slices.Clone(tx.Bucket(bucketConvs).Get(key))}, nil
+}
+
+// currentMeta is getMeta, reusing r (which may be nil) when the
+// conversation under key has not changed since r was read.
+func currentMeta(tx *bbolt.Tx, key []byte, r *stateRead) (*meta, error) {
+	if r != nil {
+		if bk := tx.Bucket(bucketConvs); bk != nil && bytes.Equal(bk.Get(key), r.rec) {
+			if seq, _ := lastTurn(tx, key); seq == r.seq {
+				m := r.m
+				m.Index = slices.Clip(m.Index) // putIndexes appends: r stays as read
+				return &m, nil
+			}
+		}
+	}
+	return getMeta(tx, key)
 }
 
 // convKey is the key of conversation id: its 16 bytes. An id that is not
@@ -519,7 +565,7 @@ func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 	if !ok {
 		return ErrNotFound
 	}
-	m, err := getMeta(tx, key)
+	m, err := currentMeta(tx, key, conv.read)
 	if err != nil {
 		return err
 	}
