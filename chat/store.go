@@ -538,8 +538,9 @@ func eachTurn(tx *bbolt.Tx, since time.Time, fn func(convID string, t Turn) erro
 // it) and counters, and the global statistics, in one transaction.
 // rev, when not nil, is stored with the turn for editors (see Review).
 func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
+	mentions := turnMentions(t) // before the write: the writer is shared
 	err := b.update(func(tx *bbolt.Tx) error {
-		if err := appendTurn(tx, conv, t); err != nil {
+		if err := appendTurn(tx, conv, t, mentions); err != nil {
 			return err
 		}
 		if err := b.report(tx, conv, t); err != nil {
@@ -558,9 +559,9 @@ func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
 
 // appendTurn does addTurn's work inside tx: the turn under the next
 // sequence of its conversation with the conversation's state after it (in
-// one record), the index entries that state needs, and the per-turn
-// accounting.
-func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
+// one record), the index entries that state and mentions (turnMentions of
+// t) need, and the per-turn accounting.
+func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn, mentions []string) error {
 	key, ok := convKey(conv.ID)
 	if !ok {
 		return ErrNotFound
@@ -574,10 +575,6 @@ func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 	}
 	old := *m
 	saveState(m, conv, t)
-	var mentions []string
-	if t.From == "" || t.From == "customer" {
-		mentions = mentionsOf(t.Text)
-	}
 	if err := putIndexes(tx, key, &old, m, mentions); err != nil {
 		return err
 	}
@@ -595,6 +592,15 @@ func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
 	}
 	// Per-turn accounting, inside the turn's transaction.
 	return count(tx, t.Reply)
+}
+
+// turnMentions are the customer index entries for what the customer
+// typed in t (see mentionsOf).
+func turnMentions(t Turn) []string {
+	if t.From == "" || t.From == "customer" {
+		return mentionsOf(t.Text)
+	}
+	return nil
 }
 
 // turnKey is the key of the seq-th turn of the conversation under key.
