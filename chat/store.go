@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -166,9 +168,12 @@ func (b *Bot) state(id string) (*Conversation, error) {
 		if !ok {
 			return ErrNotFound
 		}
-		r, err := readMeta(tx, key)
-		if err != nil {
-			return err
+		r := b.states.get(id)
+		if !r.current(tx, key) {
+			var err error
+			if r, err = readMeta(tx, key); err != nil {
+				return err
+			}
 		}
 		conv = toConversation(&r.m)
 		conv.read = r
@@ -201,19 +206,67 @@ func readMeta(tx *bbolt.Tx, key []byte) (*stateRead, error) {
 	return &stateRead{m: *m, seq: seq, rec: slices.Clone(tx.Bucket(bucketConvs).Get(key))}, nil
 }
 
+// current tells whether r (which may be nil) is still the state of the
+// conversation under key.
+func (r *stateRead) current(tx *bbolt.Tx, key []byte) bool {
+	if r == nil {
+		return false
+	}
+	bk := tx.Bucket(bucketConvs)
+	if bk == nil || !bytes.Equal(bk.Get(key), r.rec) {
+		return false
+	}
+	seq, _ := lastTurn(tx, key)
+	return seq == r.seq
+}
+
 // currentMeta is getMeta, reusing r (which may be nil) when the
 // conversation under key has not changed since r was read.
 func currentMeta(tx *bbolt.Tx, key []byte, r *stateRead) (*meta, error) {
-	if r != nil {
-		if bk := tx.Bucket(bucketConvs); bk != nil && bytes.Equal(bk.Get(key), r.rec) {
-			if seq, _ := lastTurn(tx, key); seq == r.seq {
-				m := r.m
-				m.Index = slices.Clip(m.Index) // putIndexes appends: r stays as read
-				return &m, nil
-			}
-		}
+	if r.current(tx, key) {
+		m := r.m
+		m.Index = slices.Clip(m.Index) // putIndexes appends: r stays as read
+		return &m, nil
 	}
 	return getMeta(tx, key)
+}
+
+// stateCache keeps, per conversation, the state its last turn wrote, so
+// that the next turn's read (Bot.state) finds it without decoding it
+// again; it is used only while current (see stateRead). Conversations
+// hash onto a fixed set of slots: memory stays bounded, and a slot taken
+// by another conversation only costs a decode.
+type stateCache [1024]stateSlot
+
+type stateSlot struct {
+	mu sync.Mutex
+	id string
+	r  *stateRead
+}
+
+func (c *stateCache) slot(id string) *stateSlot {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return &c[h.Sum32()%uint32(len(c))]
+}
+
+// get returns the state kept for conversation id, or nil.
+func (c *stateCache) get(id string) *stateRead {
+	s := c.slot(id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.id != id {
+		return nil
+	}
+	return s.r
+}
+
+// put keeps r, which nobody changes any more, for conversation id.
+func (c *stateCache) put(id string, r *stateRead) {
+	s := c.slot(id)
+	s.mu.Lock()
+	s.id, s.r = id, r
+	s.mu.Unlock()
 }
 
 // convKey is the key of conversation id: its 16 bytes. An id that is not
@@ -539,8 +592,10 @@ func eachTurn(tx *bbolt.Tx, since time.Time, fn func(convID string, t Turn) erro
 // rev, when not nil, is stored with the turn for editors (see Review).
 func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
 	mentions := turnMentions(t) // before the write: the writer is shared
+	var written *stateRead
 	err := b.update(func(tx *bbolt.Tx) error {
-		if err := appendTurn(tx, conv, t, mentions); err != nil {
+		var err error
+		if written, err = appendTurn(tx, conv, t, mentions); err != nil {
 			return err
 		}
 		if err := b.report(tx, conv, t); err != nil {
@@ -554,44 +609,47 @@ func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
 	if err != nil {
 		return fmt.Errorf("add turn: %w", err)
 	}
+	b.states.put(conv.ID, written)
 	return nil
 }
 
 // appendTurn does addTurn's work inside tx: the turn under the next
 // sequence of its conversation with the conversation's state after it (in
 // one record), the index entries that state and mentions (turnMentions of
-// t) need, and the per-turn accounting.
-func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn, mentions []string) error {
+// t) need, and the per-turn accounting. It returns the state it wrote,
+// as getMeta reads it back.
+func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn, mentions []string) (*stateRead, error) {
 	key, ok := convKey(conv.ID)
 	if !ok {
-		return ErrNotFound
+		return nil, ErrNotFound
 	}
 	m, err := currentMeta(tx, key, conv.read)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if m.Count >= maxTurns {
-		return ErrConversationFull
+		return nil, ErrConversationFull
 	}
 	old := *m
 	saveState(m, conv, t)
 	if err := putIndexes(tx, key, &old, m, mentions); err != nil {
-		return err
+		return nil, err
 	}
 	turns, err := tx.CreateBucketIfNotExists(bucketTurns)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	state := *m
 	state.ID, state.Created, state.Count, state.Updated, state.Offered = "", time.Time{}, 0, time.Time{}, nil
 	if err := putJSON(turns, turnKey(key, uint32(m.Count)), turnRecord{Turn: t, State: &state}); err != nil {
-		return err
+		return nil, err
 	}
+	written := &stateRead{m: *m, seq: m.Count, rec: slices.Clone(tx.Bucket(bucketConvs).Get(key))}
 	if t.From == "notice" {
-		return nil // the service speaking, not a turn of the chat
+		return written, nil // the service speaking, not a turn of the chat
 	}
 	// Per-turn accounting, inside the turn's transaction.
-	return count(tx, t.Reply)
+	return written, count(tx, t.Reply)
 }
 
 // turnMentions are the customer index entries for what the customer

@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -75,5 +77,53 @@ func TestTurnKeepsChangesSinceRead(t *testing.T) {
 				t.Errorf("reused state %+v, decoded %+v", reused, fresh)
 			}
 		})
+	}
+}
+
+// TestStateCacheAsStored checks that the state a turn keeps for the next
+// one is what reading the stored state gives, along a conversation that
+// asks, proves an order, says « non », clicks « Non » and comes back with
+// an identity; and that the next turn
+// uses it.
+func TestStateCacheAsStored(t *testing.T) {
+	b, _, _ := mustOrderBot(t)
+	camille := &Identity{CustomerID: "C-1001", Email: "camille.martin@exemple.fr"}
+	id := mustConv(t, b, nil)
+	for _, m := range []Message{
+		{Text: "où est mon colis ?"},
+		{Text: "commande 4581237, code postal 44000"},
+		{Text: "camille.martin@exemple.fr"},
+		{Text: "je veux retourner un article"},
+		{Text: "non"},
+		{Helpful: new(bool)},
+		{Text: "blorp zzz"},
+		{Text: "où est mon colis ?", Identity: camille},
+	} {
+		mustSend(t, b, id, m)
+		kept := b.states.get(id)
+		if kept == nil {
+			t.Fatalf("after %+v: no state kept", m)
+		}
+		var stored *meta
+		err := b.view(func(tx *bbolt.Tx) error {
+			key, _ := convKey(id)
+			if !kept.current(tx, key) {
+				t.Errorf("after %+v: the state kept is not current", m)
+			}
+			var err error
+			stored, err = getMeta(tx, key)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(kept.m)
+		want, _ := json.Marshal(stored)
+		if !bytes.Equal(got, want) {
+			t.Errorf("after %+v:\nkept   %s\nstored %s", m, got, want)
+		}
+		if conv, err := b.state(id); err != nil || conv.read != kept {
+			t.Errorf("after %+v: the next read decoded the state again (%v)", m, err)
+		}
 	}
 }
