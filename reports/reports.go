@@ -326,11 +326,12 @@ func (b *Book) record(r *recorder, e Event) error {
 	}
 	var before []string // what the conversation counted so far
 	var stored []byte   // the state as stored, nil for a new one
+	var storedLast time.Time
 	if st == nil {
 		st = &convState{Day: day}
 	} else {
 		before = st.contrib()
-		stored = slices.Clone(r.convs.Get([]byte(id)))
+		stored, storedLast = slices.Clone(r.convs.Get([]byte(id))), st.Last
 	}
 	switch e.Kind {
 	case KindTurn:
@@ -450,7 +451,7 @@ func (b *Book) record(r *recorder, e Event) error {
 	if err := r.apply(st.Day, before, st.contrib()); err != nil {
 		return err
 	}
-	return r.putState(id, st, before != nil, stored)
+	return r.putState(id, st, before != nil, stored, storedLast)
 }
 
 // settleContacts settles the customer and order the event names: a key new to
@@ -544,18 +545,16 @@ func waitBucket(s int64) string {
 const lastEvery = 10 * time.Minute
 
 // putState stores st under id unless it differs from stored (what was
-// there, when found) only by a Last less than lastEvery later.
-func (r *recorder) putState(id string, st *convState, found bool, stored []byte) error {
-	if found {
-		var prev convState
-		if err := json.Unmarshal(stored, &prev); err == nil && st.Last.Sub(prev.Last) < lastEvery {
-			last := st.Last
-			st.Last = prev.Last
-			data, err := json.Marshal(st)
-			st.Last = last
-			if err == nil && bytes.Equal(data, stored) {
-				return nil
-			}
+// there, when found, whose Last is storedLast) only by a Last less than
+// lastEvery later.
+func (r *recorder) putState(id string, st *convState, found bool, stored []byte, storedLast time.Time) error {
+	if found && st.Last.Sub(storedLast) < lastEvery {
+		last := st.Last
+		st.Last = storedLast
+		data, err := json.Marshal(st)
+		st.Last = last
+		if err == nil && bytes.Equal(data, stored) {
+			return nil
 		}
 	}
 	return putJSON(r.convs, id, st)
