@@ -292,6 +292,9 @@ func (b *Book) Record(tx *bbolt.Tx, e Event) error {
 		name []byte
 		to   **bbolt.Bucket
 	}{{bucketDays, &r.days}, {bucketConvs, &r.convs}, {bucketContacts, &r.contacts}, {bucketNames, &r.names}} {
+		if *bk.to = tx.Bucket(bk.name); *bk.to != nil {
+			continue // found without CreateBucketIfNotExists's copy of the name
+		}
 		if *bk.to, err = tx.CreateBucketIfNotExists(bk.name); err != nil {
 			return fmt.Errorf("record %s: %w", e.Kind, err)
 		}
@@ -596,10 +599,15 @@ func (r *recorder) add(day string, counts map[string]int64) error {
 	if len(counts) == 0 {
 		return nil
 	}
-	d, err := r.days.CreateBucketIfNotExists([]byte(day))
-	if err != nil {
-		return err
+	d := r.days.Bucket([]byte(day))
+	if d == nil {
+		var err error
+		if d, err = r.days.CreateBucketIfNotExists([]byte(day)); err != nil {
+			return err
+		}
 	}
+	// bbolt keeps the values until the commit: one array for them all.
+	vals := make([]byte, 0, 8*len(counts))
 	for k, n := range counts {
 		if n == 0 {
 			continue
@@ -608,7 +616,8 @@ func (r *recorder) add(day string, counts map[string]int64) error {
 		if old := d.Get([]byte(k)); len(old) == 8 {
 			v = int64(binary.BigEndian.Uint64(old))
 		}
-		if err := d.Put([]byte(k), binary.BigEndian.AppendUint64(nil, uint64(v+n))); err != nil {
+		vals = binary.BigEndian.AppendUint64(vals, uint64(v+n))
+		if err := d.Put([]byte(k), vals[len(vals)-8:]); err != nil {
 			return err
 		}
 	}
