@@ -161,7 +161,7 @@ type Options struct {
 // the right one is likely among the first three (see the README).
 const (
 	defaultAnswerAt  = 0.5
-	defaultClarifyAt = 0.4
+	defaultClarifyAt = 0.35
 	defaultMaxRunes  = 2000
 )
 
@@ -241,6 +241,15 @@ func (b *Bot) Greeting() string {
 	return msgGreetingNoName
 }
 
+// botIntro says what the bot is, to a customer who asks: never pretend
+// to be a person.
+func (b *Bot) botIntro() string {
+	if b.opts.ShopName != "" {
+		return fmt.Sprintf(msgBot, b.opts.ShopName)
+	}
+	return msgBotNoName
+}
+
 // Send handles one customer message in a conversation: it decides the reply
 // and stores the turn.
 func (b *Bot) Send(ctx context.Context, convID string, m Message) (*Reply, error) {
@@ -292,7 +301,11 @@ func (b *Bot) Decide(ctx context.Context, conv *Conversation, m Message) (*Reply
 		}
 	}
 	if slices.Contains(acts, nlu.ActHuman) {
-		return b.withHandoff(b.human(acts), msgChooseChannel), nil
+		r := b.human(acts)
+		if slices.Contains(acts, nlu.ActBot) { // « t'es un robot ou une vraie personne ? »
+			r.prepend(msgBotShort)
+		}
+		return b.withHandoff(r, msgChooseChannel), nil
 	}
 	if only {
 		return b.decideAct(ctx, conv, acts)
@@ -479,6 +492,7 @@ func (b *Bot) act(acts []nlu.Act) *Reply {
 		nlu.ActYes:         msgYes,
 		nlu.ActNo:          msgNo,
 		nlu.ActFrustration: msgFrustration,
+		nlu.ActBot:         b.botIntro(),
 	}[a]
 	r := textReply(Outcome(a), text)
 	r.Acts = acts

@@ -61,6 +61,10 @@ func TestDecideOutcomes(t *testing.T) {
 		{"another shop named", "je veux retourner un pull acheté chez Zara", OutcomeMiss, "", "concerne Zara"},
 		{"an outburst with a word of topic", "service client de merde", "frustration", "", "désolé"},
 		{"conseiller, the verb", "vous pouvez me conseiller un bon cordonnier ?", OutcomeMiss, "", ""},
+		{"asked whether it is a robot, it says so", "tu es un robot ?", "bot", "", "assistant automatique de Maison Colibri"},
+		{"asked who made it", "qui t'a programmé ?", "bot", "", "écrivez « conseiller »"},
+		{"robot or person: it says what it is, then how to reach a person", "t'es un robot ou une vraie personne ?", "human", "nous-contacter", "Je suis l’assistant automatique du service client.\n\nBien sûr"},
+		{"a robot in a question is not about the bot", "vous êtes un robot ? où est mon colis", OutcomeAnswer, "suivi-colis", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

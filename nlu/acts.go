@@ -16,6 +16,7 @@ const (
 	ActGoodbye     Act = "goodbye"
 	ActHuman       Act = "human"
 	ActFrustration Act = "frustration"
+	ActBot         Act = "bot" // asks whether it talks to a machine
 	ActYes         Act = "yes"
 	ActNo          Act = "no"
 )
@@ -51,6 +52,22 @@ var actPhrases = map[Act][]string{
 		"furieux", "furieuse", "pas normal", "c est abuse", "abuse",
 		"je vais porter plainte", "porter plainte", "60 millions", "ufc que choisir",
 		"la pire", "le pire", "jamais plus", "plus jamais", "stupide", "idiot"},
+	// Only questions put to the assistant itself: « un robot » alone is a
+	// kitchen robot, « parler à un robot » a complaint (« je ne veux pas
+	// parler à un robot »), which the person asked for settles.
+	ActBot: {"tu es un robot", "t es un robot", "vous etes un robot", "es tu un robot",
+		"etes vous un robot", "c est un robot", "je parle a un robot", "je parle a une machine",
+		"tu es un bot", "t es un bot", "vous etes un bot", "es tu un bot", "etes vous un bot",
+		"c est un bot", "tu es un chatbot", "vous etes un chatbot", "c est un chatbot",
+		"tu es une ia", "t es une ia", "vous etes une ia", "es tu une ia", "etes vous une ia",
+		"c est une ia", "tu es une intelligence artificielle", "vous etes une intelligence artificielle",
+		"tu es une machine", "vous etes une machine", "es tu une machine",
+		"tu es humain", "t es humain", "vous etes humain", "es tu humain", "etes vous humain",
+		"tu es un humain", "vous etes un humain", "es tu un humain", "etes vous un humain",
+		"tu es une vraie personne", "vous etes une vraie personne", "es tu une vraie personne",
+		"etes vous une vraie personne", "qui t a programme", "qui vous a programme",
+		"qui t a cree", "qui es tu", "tu es qui", "t es qui", "tu t appelles comment",
+		"comment tu t appelles", "are you a bot", "are you a robot", "are you human", "chatgpt"},
 	ActYes: {"oui", "ouais", "ouai", "ui", "yes", "ok", "okay", "oki", "d accord",
 		"daccord", "dac", "exactement", "tout a fait", "absolument", "oui merci",
 		"c est ca", "voila", "bien sur", "affirmatif", "parfait", "oui oui", "yep",
@@ -91,7 +108,7 @@ func Acts(text string) (acts []Act, only bool) {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '+')
 	}), " ") + " "
 	covered := make([]bool, len(f))
-	order := []Act{ActHuman, ActFrustration, ActNo, ActYes, ActGoodbye, ActThanks, ActGreeting}
+	order := []Act{ActHuman, ActFrustration, ActBot, ActNo, ActYes, ActGoodbye, ActThanks, ActGreeting}
 	for _, a := range order {
 		hit := false
 		for _, p := range actPhrases[a] {

@@ -39,6 +39,13 @@ func TestActs(t *testing.T) {
 		{"où est mon colis ?", "", false},
 		{"c'est nul, toujours pas reçu mon colis", ActFrustration, false},
 		{"je veux parler à un conseiller pour mon remboursement", ActHuman, false},
+		{"tu es un robot ?", ActBot, true},
+		{"qui t'a programmé ?", ActBot, true},
+		{"Bonjour, vous êtes une IA ?", ActBot, true},
+		{"t'es un robot ou une vraie personne ?", ActHuman, false},
+		{"je ne veux pas parler à un robot, passez-moi un conseiller", ActHuman, false},
+		{"mon robot pâtissier ne s'allume plus", "", false},
+		{"vous êtes un robot ? où est mon colis", ActBot, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -17,6 +17,7 @@ func intentMatcher() *Matcher {
 		}
 		w := DefaultWeights
 		w.Library = 0
+		w.Rerank = 0 // the mapping's thresholds are on the fixed blend's scores
 		libMatcher.m = NewMatcher(docs, w)
 	})
 	return libMatcher.m

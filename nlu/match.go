@@ -35,7 +35,8 @@ type Candidate struct {
 	ID    string  `json:"id"`
 	Score float64 `json:"score"`
 
-	doc int32 // the article's index
+	doc  int32            // the article's index
+	feat [nRerank]float64 // the evidence behind Score (see rerank)
 }
 
 // Match is the matcher's reading of a question.
@@ -90,12 +91,15 @@ type Weights struct {
 	// Background is the share of the calibration evidence given to
 	// off-topic questions; L2 keeps the calibration from saturating.
 	Background, L2 float64
+	// Rerank pulls the evidence's weights learnt per knowledge base (see
+	// rerank) towards the fixed blend; 0 keeps the fixed blend.
+	Rerank float64
 }
 
 // DefaultWeights were chosen by cross-validation over example questions
 // (leave-one-out, then 5-fold) and checked on the dev set (see the README's
 // "Matching quality" section), never on a test split.
-var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Concept: 0.5, Max: 0.2, Centroid: 0.8, Body: 4, Passage: 1, Library: 0.9, IntentModel: 1, Epochs: 8, Rate: 0.2, LibRate: 0.3, Temp: 12, Next: 0.5, Background: 0.7, L2: 0}
+var DefaultWeights = Weights{Stem: 1, Bigram: 0.2, Gram: 1, Concept: 0.5, Max: 0.2, Centroid: 0.8, Body: 4, Passage: 1, Library: 0.9, IntentModel: 1, Epochs: 8, Rate: 0.2, LibRate: 0.3, Temp: 12, Next: 0.5, Background: 0.7, L2: 0.001, Rerank: 0.007}
 
 // Matcher ranks articles for a question by comparing it with each article's
 // title and example questions. It is immutable once built and safe for
@@ -134,6 +138,7 @@ type Matcher struct {
 	vocab        *speller
 	maxIDF       float32
 	calib, scope logistic // calibrations of Confidence and InScope
+	rerank       rerank   // how the evidence is weighed into scores
 	pool         *sync.Pool
 	// extra are the features an update added, beyond feats (see Update).
 	extra map[string]int32
@@ -452,7 +457,7 @@ func NewMatcher(docs []Doc, w Weights) *Matcher {
 	untrained := cloneModels(m.models)
 	m.train()
 	m.index()
-	m.calib, m.scope = m.calibrateHeldOut(untrained, a)
+	m.calibrateHeldOut(untrained, a)
 	m.norms = nil
 	m.dropUnits()
 	m.exText, m.libToks = nil, nil
@@ -518,7 +523,7 @@ func (m *Matcher) unitToks(u int) []Token {
 // training), trained again, and a speller that does not know the
 // question's words. Only articles with a title and two questions lend
 // one, and each keeps a question.
-func (m *Matcher) calibrateHeldOut(untrained []sparse, a *analysed) (calib, scope logistic) {
+func (m *Matcher) calibrateHeldOut(untrained []sparse, a *analysed) {
 	// Each article's examples are its title then its questions.
 	count := make([]int, len(m.docs))
 	for _, d := range m.unitDoc[:m.examples] {
@@ -537,7 +542,7 @@ func (m *Matcher) calibrateHeldOut(untrained []sparse, a *analysed) (calib, scop
 	if step == 1 {
 		folds = min(maxFolds, max(1, 2*calibSample/max(1, len(lend))))
 	}
-	var data []obs
+	var data []asked
 	for f := range folds {
 		lent := make([]int, len(m.docs))
 		var held []int32
@@ -570,9 +575,9 @@ func (m *Matcher) calibrateHeldOut(untrained []sparse, a *analysed) (calib, scop
 	}
 	if len(data) == 0 {
 		m.calibrate()
-		return m.calib, m.scope
+		return
 	}
-	return fitCalibration(data, m.w)
+	m.fit(data)
 }
 
 // maxFolds is how many shadow matchers calibration trains at most.
@@ -1263,19 +1268,30 @@ func (m *Matcher) read(toks []Token, n, skip, exact int) Match {
 	res.Known = float64(known) / float64(len(toks))
 	res.knownN = known
 	q := m.vector(features(toks))
-	res.Candidates = m.rank(q, n, skip, exact)
-	if len(res.Candidates) > 0 {
-		res.cover = m.cover(q, toks, res.Candidates[0].doc, skip)
+	// The best candidates of the fixed blend are weighed again with how
+	// much of the question they cover (as calibration saw them), then the
+	// best n kept.
+	c := m.rank(q, max(n, min(exact, calibExact)), skip, exact)
+	all := m.coverable(q, toks)
+	for i := range c {
+		c[i].feat[fCover] = m.cover(q, all, c[i].doc, skip)
+	}
+	m.rerank.apply(c)
+	if len(c) > n {
+		c = c[:n]
+	}
+	res.Candidates = c
+	if len(c) > 0 {
+		res.cover = c[0].feat[fCover]
 	}
 	res.Confidence, res.InScope = m.confidence(res.Candidates, res.Known, res.knownN, res.cover)
 	return res
 }
 
-// cover is the share, weighted by idf, of the query's stems that article
-// d's own units (but skip) or its intents' phrasings hold; a stem the
+// coverable is the weight, by idf, of the query's stems: a stem the
 // knowledge base does not know weighs the most.
-func (m *Matcher) cover(q vec64, toks []Token, d int32, skip int) float64 {
-	var have, all float64
+func (m *Matcher) coverable(q vec64, toks []Token) float64 {
+	var all float64
 	var unknown []string
 	for _, t := range toks {
 		if _, ok := m.featID("s:" + t.Term); !ok && !slices.Contains(unknown, t.Term) {
@@ -1284,17 +1300,25 @@ func (m *Matcher) cover(q vec64, toks []Token, d int32, skip int) float64 {
 		}
 	}
 	for _, id := range q.ids {
-		if m.family[id] != 's' {
-			continue
-		}
-		w := float64(m.idf[id])
-		all += w
-		if m.holds(d, id, skip) {
-			have += w
+		if m.family[id] == 's' {
+			all += float64(m.idf[id])
 		}
 	}
+	return all
+}
+
+// cover is the share of the query's stems (all their weight, see
+// coverable) that article d's own units (but skip) or its intents'
+// phrasings hold.
+func (m *Matcher) cover(q vec64, all float64, d int32, skip int) float64 {
 	if all == 0 {
 		return 0
+	}
+	var have float64
+	for _, id := range q.ids {
+		if m.family[id] == 's' && m.holds(d, id, skip) {
+			have += float64(m.idf[id])
+		}
 	}
 	return have / all
 }
@@ -1373,12 +1397,19 @@ func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 		// The best example, and the next two: an article whose evidence
 		// several close wordings back is surer than one lucky match.
 		var t best3
+		var ex, ps, lib float32 // the best of each kind of unit
 		us := m.docUnits[d]
 		acc := sc.grow(len(us))
 		m.docIdx[d].score(acc, m.units, us, sc.bits, sc.dense)
 		for i, u := range us {
 			if int(u) != skip {
-				t.add(m.unitW[u] * acc[i])
+				x := m.unitW[u] * acc[i]
+				t.add(x)
+				if int(u) < m.examples {
+					ex = max(ex, x)
+				} else {
+					ps = max(ps, x)
+				}
 			}
 		}
 		// An intent's phrasings are shared by its articles: scored once
@@ -1400,11 +1431,15 @@ func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 			for _, x := range sc.intentTop[in] {
 				t.add(x)
 			}
+			lib = max(lib, sc.intentTop[in][0])
 		}
 		best := float64(t[0]) + m.w.Next*float64(t[1]+t[2])/2
-		s := m.w.Max*best + m.w.Centroid*float64(m.models[d].dotIn(sc.bits, sc.dense))
+		model := float64(m.models[d].dotIn(sc.bits, sc.dense))
+		s := m.w.Max*best + m.w.Centroid*model
+		next := float64(t[1]+t[2]) / 2
 		if s > 0 {
-			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s, doc: d})
+			cands = append(cands, Candidate{ID: m.docs[d].ID, Score: s, doc: d,
+				feat: [nRerank]float64{s, float64(ex), float64(ps), float64(lib), model, next}})
 		}
 	}
 	for _, id := range q.ids {
@@ -1484,7 +1519,17 @@ func calibFeatures(c []Candidate, known float64, knownN int, cover float64) [nCa
 // and on the background questions (always wrong: off topic): the
 // probability that the first candidate is right (Confidence), and that the
 // right article is among the first three (InScope).
-func (m *Matcher) calibrate() { m.calib, m.scope = fitCalibration(m.observe(true), m.w) }
+func (m *Matcher) calibrate() { m.fit(m.observe(true)) }
+
+// fit learns how to weigh the evidence, then the calibration, from what
+// was asked.
+func (m *Matcher) fit(data []asked) {
+	m.rerank = rerank{}
+	if m.w.Rerank > 0 {
+		m.rerank = fitRerank(data, m.w.Rerank)
+	}
+	m.calib, m.scope = fitCalibration(calibration(data, m.rerank), m.w)
+}
 
 // obs is a question calibration asked: its features, whether the first
 // candidate was right and whether one of the first three was, and whether
@@ -1499,7 +1544,7 @@ type obs struct {
 // sample of the example questions left out in turn; and, with rest, a
 // sample of the mapped intents' phrasings, also left out, which are worded
 // as customers write, and the off-topic background questions.
-func (m *Matcher) observe(rest bool) []obs {
+func (m *Matcher) observe(rest bool) []asked {
 	type try struct {
 		toks []Token
 		u    int
@@ -1529,27 +1574,16 @@ func (m *Matcher) observe(rest bool) []obs {
 		}
 	}
 	// Matched on every core, gathered in order.
-	found := make([]*obs, len(tries))
+	found := make([]*asked, len(tries))
 	parallel(len(tries), func(k int) {
 		u := tries[k].u
-		r := m.read(tries[k].toks, 3, u, calibExact)
+		r := m.read(tries[k].toks, calibExact, u, calibExact)
 		if len(r.Candidates) == 0 {
 			return
 		}
-		o := obs{x: calibFeatures(r.Candidates, r.Known, r.knownN, r.cover)}
-		for _, d := range tries[k].docs {
-			for i, c := range r.Candidates {
-				if c.ID == m.docs[d].ID {
-					o.any3 = 1
-					if i == 0 {
-						o.top = 1
-					}
-				}
-			}
-		}
-		found[k] = &o
+		found[k] = &asked{cands: r.Candidates, right: tries[k].docs, known: r.Known, knownN: r.knownN, question: u < m.examples}
 	})
-	var data []obs
+	var data []asked
 	for _, o := range found {
 		if o != nil {
 			data = append(data, *o)
@@ -1561,8 +1595,8 @@ func (m *Matcher) observe(rest bool) []obs {
 	// Off-topic questions, alone and told at length (two sentences).
 	for i, q := range background {
 		for _, text := range []string{q, q + ", " + background[(i*7+3)%len(background)]} {
-			if r := m.read(Analyze(text), 3, -1, calibExact); len(r.Candidates) > 0 {
-				data = append(data, obs{x: calibFeatures(r.Candidates, r.Known, r.knownN, r.cover), off: true})
+			if r := m.read(Analyze(text), calibExact, -1, calibExact); len(r.Candidates) > 0 {
+				data = append(data, asked{cands: r.Candidates, known: r.Known, knownN: r.knownN, off: true})
 			}
 		}
 	}
@@ -1590,23 +1624,33 @@ func fitCalibration(data []obs, w Weights) (calib, scope logistic) {
 	if n := len(data) - inScope; n > 0 && w.Background > 0 && w.Background < 1 {
 		bgWeight = float64(inScope) * w.Background / (1 - w.Background) / float64(n)
 	}
-	// Newton's method (iteratively reweighted least squares): a few
-	// steps reach the optimum that thousands of gradient steps approach.
+	// The weighted mean log-loss, L2 on all but the bias.
 	fit := func(l logistic, y func(obs) float64) logistic {
 		const dim = nCalib + 1
-		for it := 0; it < 30; it++ {
-			var g [dim]float64
-			var h [dim][dim]float64
-			total := 0.0
+		loss := func(th []float64, grads bool) (float64, []float64, [][]float64) {
+			var f, total float64
+			var g []float64
+			var h [][]float64
+			if grads {
+				g, h = make([]float64, dim), square(dim)
+			}
 			for _, o := range data {
 				x := [dim]float64{1}
 				copy(x[1:], o.x[:])
-				p := l.predict(o.x)
+				z := 0.0
+				for k := range dim {
+					z += th[k] * x[k]
+				}
 				wt := 1.0
 				if o.off {
 					wt = bgWeight
 				}
 				total += wt
+				f += wt * (softplus(z) - y(o)*z)
+				if !grads {
+					continue
+				}
+				p := 1 / (1 + math.Exp(-z))
 				for k := range dim {
 					g[k] += wt * (p - y(o)) * x[k]
 					for l := range dim {
@@ -1614,68 +1658,29 @@ func fitCalibration(data []obs, w Weights) (calib, scope logistic) {
 					}
 				}
 			}
+			f /= total
 			for k := range dim {
+				if k > 0 {
+					f += w.L2 / 2 * th[k] * th[k]
+				}
+				if !grads {
+					continue
+				}
 				g[k] /= total
 				for l := range dim {
 					h[k][l] /= total
 				}
-				h[k][k] += 1e-6 // keeps the system solvable
+				h[k][k] += 1e-6
 				if k > 0 {
-					g[k] += w.L2 * l[k]
+					g[k] += w.L2 * th[k]
 					h[k][k] += w.L2
 				}
 			}
-			step, ok := solve(h, g)
-			if !ok {
-				break
-			}
-			moved := 0.0
-			for k := range dim {
-				l[k] -= step[k]
-				moved = max(moved, math.Abs(step[k]))
-			}
-			if moved < 1e-9 {
-				break
-			}
+			return f, g, h
 		}
-		return l
+		return logistic(newton(l[:], 30, loss))
 	}
 	return fit(calib, func(o obs) float64 { return o.top }), fit(scope, func(o obs) float64 { return o.any3 })
-}
-
-// solve returns x with a·x = b by Gaussian elimination with partial
-// pivoting, and false when a is singular.
-func solve(a [nCalib + 1][nCalib + 1]float64, b [nCalib + 1]float64) ([nCalib + 1]float64, bool) {
-	const n = nCalib + 1
-	for c := range n {
-		p := c
-		for r := c + 1; r < n; r++ {
-			if math.Abs(a[r][c]) > math.Abs(a[p][c]) {
-				p = r
-			}
-		}
-		if math.Abs(a[p][c]) < 1e-15 {
-			return b, false
-		}
-		a[c], a[p] = a[p], a[c]
-		b[c], b[p] = b[p], b[c]
-		for r := c + 1; r < n; r++ {
-			f := a[r][c] / a[c][c]
-			for k := c; k < n; k++ {
-				a[r][k] -= f * a[c][k]
-			}
-			b[r] -= f * b[c]
-		}
-	}
-	var x [n]float64
-	for r := n - 1; r >= 0; r-- {
-		sum := b[r]
-		for k := r + 1; k < n; k++ {
-			sum -= a[r][k] * x[k]
-		}
-		x[r] = sum / a[r][r]
-	}
-	return x, true
 }
 
 // Correct returns text's words folded, with the words the knowledge base

@@ -16,7 +16,7 @@ import (
 // formatVersion changes whenever what WriteTo writes, or how a matcher is
 // built from the same docs, changes: a saved matcher of another version is
 // never read.
-const formatVersion = 2
+const formatVersion = 3
 
 // WriteTo writes the matcher, so that ReadMatcher can load it instead of
 // building it again. Only a matcher built by NewMatcher can be written; an
@@ -56,6 +56,9 @@ func (m *Matcher) WriteTo(w io.Writer) (int64, error) {
 		for _, x := range l {
 			b.f64(x)
 		}
+	}
+	for _, x := range m.rerank {
+		b.f64(x)
 	}
 	b.uvarint(uint64(len(m.lib)))
 	for _, in := range m.lib {
@@ -150,6 +153,9 @@ func readMatcher(b *binReader, docs []Doc, w Weights) (*Matcher, error) {
 		for i := range l {
 			l[i] = b.f64()
 		}
+	}
+	for i := range m.rerank {
+		m.rerank[i] = b.f64()
 	}
 	if nl := b.count(); b.err == nil {
 		if w.Library > 0 {

@@ -20,7 +20,7 @@ import (
 // NewMatcher on the same docs refreshes all of it.
 func (m *Matcher) Update(changed []Doc, removed []string) *Matcher {
 	n := &Matcher{updated: true, w: m.w, feats: m.feats, idf: m.idf, family: m.family, lib: m.lib,
-		examples: m.examples, libStart: m.libStart, maxIDF: m.maxIDF, calib: m.calib, scope: m.scope,
+		examples: m.examples, libStart: m.libStart, maxIDF: m.maxIDF, calib: m.calib, scope: m.scope, rerank: m.rerank,
 		docs: slices.Clone(m.docs), models: slices.Clone(m.models), docUnits: slices.Clone(m.docUnits),
 		docIntents: slices.Clone(m.docIntents), intentDocs: slices.Clone(m.intentDocs),
 		intentUnits: slices.Clone(m.intentUnits), post: slices.Clone(m.post),

@@ -87,7 +87,7 @@ var outcomeNames = map[chat.Outcome]string{
 	chat.OutcomeAnswer: "Répondu", chat.OutcomeClarify: "Précision demandée", chat.OutcomeMiss: "Sans réponse",
 	chat.OutcomeHandoff: "Conseiller demandé", "ask_order": "Commande demandée", "human": "Conseiller demandé",
 	"frustration": "Mécontent", chat.OutcomeRelayed: "Transmis", "greeting": "Salutation", "thanks": "Remerciements",
-	"goodbye": "Au revoir", "yes": "Oui", "no": "Non",
+	"goodbye": "Au revoir", "yes": "Oui", "no": "Non", "bot": "Question sur l’assistant",
 }
 
 // clock formats a time in the shop's time zone.
