@@ -178,6 +178,8 @@ type Bot struct {
 	hub      hub
 	presence presence
 	locks    convLocks
+	// states keeps the state each recent turn wrote (see stateCache).
+	states stateCache
 	// writes is the one writer of chat's buckets (see commit.go).
 	writes committer
 	// migrated moves a data dir of the layout before to the flat one,

@@ -338,7 +338,7 @@ func (b *Bot) Handoff(ctx context.Context, convID string, req HandoffRequest) (*
 			}
 		}
 		t := Turn{At: now.UTC(), Text: "", Choice: "contact:" + req.Channel, Reply: *r}
-		if err := appendTurn(tx, conv, t); err != nil {
+		if _, err := appendTurn(tx, conv, t, nil); err != nil {
 			return err
 		}
 		return b.report(tx, conv, t)

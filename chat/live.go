@@ -208,7 +208,8 @@ func (b *Bot) Assign(ctx context.Context, convID, to string) error {
 		if err != nil || !notify {
 			return err
 		}
-		return appendTurn(tx, conv, noticeTurn(b.opts.Now(), fmt.Sprintf(msgAssigned, DisplayName(to)), nil))
+		_, err = appendTurn(tx, conv, noticeTurn(b.opts.Now(), fmt.Sprintf(msgAssigned, DisplayName(to)), nil), nil)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("assign %q: %w", convID, err)
@@ -254,7 +255,8 @@ func (b *Bot) setMode(convID, mode, agent string, change func(*Case), create boo
 		if err := b.reportCases(tx, convID); err != nil {
 			return err
 		}
-		return appendTurn(tx, conv, noticeTurn(now, notice, nil))
+		_, err = appendTurn(tx, conv, noticeTurn(now, notice, nil), nil)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("set conversation mode: %w", err)
@@ -483,7 +485,7 @@ func (b *Bot) Sweep(ctx context.Context) error {
 			} else if err != nil {
 				return err
 			}
-			if err := appendTurn(tx, conv, noticeTurn(now, text, offer)); err != nil && !errors.Is(err, ErrConversationFull) {
+			if _, err := appendTurn(tx, conv, noticeTurn(now, text, offer), nil); err != nil && !errors.Is(err, ErrConversationFull) {
 				return err
 			}
 			out = append(out, told{d.cs.Conversation, text, offer})

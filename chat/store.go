@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -63,18 +65,19 @@ type Conversation struct {
 	Assignee string `json:"assignee,omitempty"`
 	Turns    []Turn `json:"turns"`
 
-	pending       string    // article waiting for an order
-	pendingNumber string    // order number given, proof still to come
-	attempts      int       // wrong order proofs
-	offered       []string  // the choices of the last reply
-	lastAnswer    string    // the article of the last answer
-	lastQuestion  string    // the customer's words it answered
-	lastRanked    []string  // the ranking behind it
-	guessed       bool      // the other guesses were offered once
-	orderAt       time.Time // when Order was proven
-	proofEmail    string    // the e-mail that proved Order, if any
-	client        string    // the client address of this turn (not stored)
-	contactEmail  string    // the address typed in an e-mail request
+	pending       string     // article waiting for an order
+	pendingNumber string     // order number given, proof still to come
+	attempts      int        // wrong order proofs
+	offered       []string   // the choices of the last reply
+	lastAnswer    string     // the article of the last answer
+	lastQuestion  string     // the customer's words it answered
+	lastRanked    []string   // the ranking behind it
+	guessed       bool       // the other guesses were offered once
+	orderAt       time.Time  // when Order was proven
+	proofEmail    string     // the e-mail that proved Order, if any
+	client        string     // the client address of this turn (not stored)
+	contactEmail  string     // the address typed in an e-mail request
+	read          *stateRead // the state as read, for the turn's write (not stored)
 }
 
 // Turn is one customer message and the bot's reply.
@@ -156,18 +159,114 @@ func (b *Bot) Conversation(ctx context.Context, id string) (*Conversation, error
 }
 
 // state returns a conversation without its transcript: what deciding the
-// next reply needs, read without decoding every past turn.
+// next reply needs, read without decoding every past turn. It keeps what
+// it read, so that the turn's write reuses it (see stateRead).
 func (b *Bot) state(id string) (*Conversation, error) {
 	var conv *Conversation
 	err := b.view(func(tx *bbolt.Tx) error {
-		var err error
-		conv, err = readState(tx, id)
-		return err
+		key, ok := convKey(id)
+		if !ok {
+			return ErrNotFound
+		}
+		r := b.states.get(id)
+		if !r.current(tx, key) {
+			var err error
+			if r, err = readMeta(tx, key); err != nil {
+				return err
+			}
+		}
+		conv = toConversation(&r.m)
+		conv.read = r
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read conversation state: %w", err)
 	}
 	return conv, nil
+}
+
+// stateRead is the state of a conversation with what it was read from:
+// the sequence of its last turn and a copy of its record in
+// chat_conversations. Turn records are never rewritten, so while both are
+// unchanged the state is too, and the write transaction of a turn reuses
+// the state Send read instead of decoding it again.
+type stateRead struct {
+	m   meta
+	seq int
+	rec []byte
+}
+
+// readMeta is getMeta keeping what the state was read from.
+func readMeta(tx *bbolt.Tx, key []byte) (*stateRead, error) {
+	m, err := getMeta(tx, key)
+	if err != nil {
+		return nil, err
+	}
+	seq, _ := lastTurn(tx, key)
+	return &stateRead{m: *m, seq: seq, rec: slices.Clone(tx.Bucket(bucketConvs).Get(key))}, nil
+}
+
+// current tells whether r (which may be nil) is still the state of the
+// conversation under key.
+func (r *stateRead) current(tx *bbolt.Tx, key []byte) bool {
+	if r == nil {
+		return false
+	}
+	bk := tx.Bucket(bucketConvs)
+	if bk == nil || !bytes.Equal(bk.Get(key), r.rec) {
+		return false
+	}
+	seq, _ := lastTurn(tx, key)
+	return seq == r.seq
+}
+
+// currentMeta is getMeta, reusing r (which may be nil) when the
+// conversation under key has not changed since r was read.
+func currentMeta(tx *bbolt.Tx, key []byte, r *stateRead) (*meta, error) {
+	if r.current(tx, key) {
+		m := r.m
+		m.Index = slices.Clip(m.Index) // putIndexes appends: r stays as read
+		return &m, nil
+	}
+	return getMeta(tx, key)
+}
+
+// stateCache keeps, per conversation, the state its last turn wrote, so
+// that the next turn's read (Bot.state) finds it without decoding it
+// again; it is used only while current (see stateRead). Conversations
+// hash onto a fixed set of slots: memory stays bounded, and a slot taken
+// by another conversation only costs a decode.
+type stateCache [1024]stateSlot
+
+type stateSlot struct {
+	mu sync.Mutex
+	id string
+	r  *stateRead
+}
+
+func (c *stateCache) slot(id string) *stateSlot {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return &c[h.Sum32()%uint32(len(c))]
+}
+
+// get returns the state kept for conversation id, or nil.
+func (c *stateCache) get(id string) *stateRead {
+	s := c.slot(id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.id != id {
+		return nil
+	}
+	return s.r
+}
+
+// put keeps r, which nobody changes any more, for conversation id.
+func (c *stateCache) put(id string, r *stateRead) {
+	s := c.slot(id)
+	s.mu.Lock()
+	s.id, s.r = id, r
+	s.mu.Unlock()
 }
 
 // convKey is the key of conversation id: its 16 bytes. An id that is not
@@ -492,8 +591,11 @@ func eachTurn(tx *bbolt.Tx, since time.Time, fn func(convID string, t Turn) erro
 // it) and counters, and the global statistics, in one transaction.
 // rev, when not nil, is stored with the turn for editors (see Review).
 func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
+	mentions := turnMentions(t) // before the write: the writer is shared
+	var written *stateRead
 	err := b.update(func(tx *bbolt.Tx) error {
-		if err := appendTurn(tx, conv, t); err != nil {
+		var err error
+		if written, err = appendTurn(tx, conv, t, mentions); err != nil {
 			return err
 		}
 		if err := b.report(tx, conv, t); err != nil {
@@ -507,48 +609,56 @@ func (b *Bot) addTurn(conv *Conversation, t Turn, rev *Review) error {
 	if err != nil {
 		return fmt.Errorf("add turn: %w", err)
 	}
+	b.states.put(conv.ID, written)
 	return nil
 }
 
 // appendTurn does addTurn's work inside tx: the turn under the next
 // sequence of its conversation with the conversation's state after it (in
-// one record), the index entries that state needs, and the per-turn
-// accounting.
-func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn) error {
+// one record), the index entries that state and mentions (turnMentions of
+// t) need, and the per-turn accounting. It returns the state it wrote,
+// as getMeta reads it back.
+func appendTurn(tx *bbolt.Tx, conv *Conversation, t Turn, mentions []string) (*stateRead, error) {
 	key, ok := convKey(conv.ID)
 	if !ok {
-		return ErrNotFound
+		return nil, ErrNotFound
 	}
-	m, err := getMeta(tx, key)
+	m, err := currentMeta(tx, key, conv.read)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if m.Count >= maxTurns {
-		return ErrConversationFull
+		return nil, ErrConversationFull
 	}
 	old := *m
 	saveState(m, conv, t)
-	var mentions []string
-	if t.From == "" || t.From == "customer" {
-		mentions = mentionsOf(t.Text)
-	}
 	if err := putIndexes(tx, key, &old, m, mentions); err != nil {
-		return err
+		return nil, err
 	}
 	turns, err := tx.CreateBucketIfNotExists(bucketTurns)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	state := *m
 	state.ID, state.Created, state.Count, state.Updated, state.Offered = "", time.Time{}, 0, time.Time{}, nil
 	if err := putJSON(turns, turnKey(key, uint32(m.Count)), turnRecord{Turn: t, State: &state}); err != nil {
-		return err
+		return nil, err
 	}
+	written := &stateRead{m: *m, seq: m.Count, rec: slices.Clone(tx.Bucket(bucketConvs).Get(key))}
 	if t.From == "notice" {
-		return nil // the service speaking, not a turn of the chat
+		return written, nil // the service speaking, not a turn of the chat
 	}
 	// Per-turn accounting, inside the turn's transaction.
-	return count(tx, t.Reply)
+	return written, count(tx, t.Reply)
+}
+
+// turnMentions are the customer index entries for what the customer
+// typed in t (see mentionsOf).
+func turnMentions(t Turn) []string {
+	if t.From == "" || t.From == "customer" {
+		return mentionsOf(t.Text)
+	}
+	return nil
 }
 
 // turnKey is the key of the seq-th turn of the conversation under key.

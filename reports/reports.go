@@ -292,6 +292,9 @@ func (b *Book) Record(tx *bbolt.Tx, e Event) error {
 		name []byte
 		to   **bbolt.Bucket
 	}{{bucketDays, &r.days}, {bucketConvs, &r.convs}, {bucketContacts, &r.contacts}, {bucketNames, &r.names}} {
+		if *bk.to = tx.Bucket(bk.name); *bk.to != nil {
+			continue // found without CreateBucketIfNotExists's copy of the name
+		}
 		if *bk.to, err = tx.CreateBucketIfNotExists(bk.name); err != nil {
 			return fmt.Errorf("record %s: %w", e.Kind, err)
 		}
@@ -326,11 +329,12 @@ func (b *Book) record(r *recorder, e Event) error {
 	}
 	var before []string // what the conversation counted so far
 	var stored []byte   // the state as stored, nil for a new one
+	var storedLast time.Time
 	if st == nil {
 		st = &convState{Day: day}
 	} else {
 		before = st.contrib()
-		stored = slices.Clone(r.convs.Get([]byte(id)))
+		stored, storedLast = slices.Clone(r.convs.Get([]byte(id))), st.Last
 	}
 	switch e.Kind {
 	case KindTurn:
@@ -450,7 +454,7 @@ func (b *Book) record(r *recorder, e Event) error {
 	if err := r.apply(st.Day, before, st.contrib()); err != nil {
 		return err
 	}
-	return r.putState(id, st, before != nil, stored)
+	return r.putState(id, st, before != nil, stored, storedLast)
 }
 
 // settleContacts settles the customer and order the event names: a key new to
@@ -544,18 +548,16 @@ func waitBucket(s int64) string {
 const lastEvery = 10 * time.Minute
 
 // putState stores st under id unless it differs from stored (what was
-// there, when found) only by a Last less than lastEvery later.
-func (r *recorder) putState(id string, st *convState, found bool, stored []byte) error {
-	if found {
-		var prev convState
-		if err := json.Unmarshal(stored, &prev); err == nil && st.Last.Sub(prev.Last) < lastEvery {
-			last := st.Last
-			st.Last = prev.Last
-			data, err := json.Marshal(st)
-			st.Last = last
-			if err == nil && bytes.Equal(data, stored) {
-				return nil
-			}
+// there, when found, whose Last is storedLast) only by a Last less than
+// lastEvery later.
+func (r *recorder) putState(id string, st *convState, found bool, stored []byte, storedLast time.Time) error {
+	if found && st.Last.Sub(storedLast) < lastEvery {
+		last := st.Last
+		st.Last = storedLast
+		data, err := json.Marshal(st)
+		st.Last = last
+		if err == nil && bytes.Equal(data, stored) {
+			return nil
 		}
 	}
 	return putJSON(r.convs, id, st)
@@ -597,10 +599,15 @@ func (r *recorder) add(day string, counts map[string]int64) error {
 	if len(counts) == 0 {
 		return nil
 	}
-	d, err := r.days.CreateBucketIfNotExists([]byte(day))
-	if err != nil {
-		return err
+	d := r.days.Bucket([]byte(day))
+	if d == nil {
+		var err error
+		if d, err = r.days.CreateBucketIfNotExists([]byte(day)); err != nil {
+			return err
+		}
 	}
+	// bbolt keeps the values until the commit: one array for them all.
+	vals := make([]byte, 0, 8*len(counts))
 	for k, n := range counts {
 		if n == 0 {
 			continue
@@ -609,7 +616,8 @@ func (r *recorder) add(day string, counts map[string]int64) error {
 		if old := d.Get([]byte(k)); len(old) == 8 {
 			v = int64(binary.BigEndian.Uint64(old))
 		}
-		if err := d.Put([]byte(k), binary.BigEndian.AppendUint64(nil, uint64(v+n))); err != nil {
+		vals = binary.BigEndian.AppendUint64(vals, uint64(v+n))
+		if err := d.Put([]byte(k), vals[len(vals)-8:]); err != nil {
 			return err
 		}
 	}

@@ -327,3 +327,44 @@ func TestStateKeptToTenMinutes(t *testing.T) {
 		t.Errorf("pruned %d, %v after thirty days, want the state", n, err)
 	}
 }
+
+// TestStateRewrittenOnlyWhenChanged checks that a conversation's state
+// is rewritten when it changes, or when its last event is lastEvery
+// older than the one stored, and left alone otherwise.
+func TestStateRewrittenOnlyWhenChanged(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	b := mustBook(t, time.UTC, c)
+	state := func() string {
+		var v []byte
+		b.db.View(func(tx *bbolt.Tx) error {
+			v = slices.Clone(tx.Bucket(bucketConvs).Get([]byte("c1")))
+			return nil
+		})
+		return string(v)
+	}
+	answer := func(min int, outcome string) Event {
+		return Event{Kind: KindTurn, At: c.t.Add(time.Duration(min) * time.Minute), Conversation: "c1", Outcome: outcome, Article: "retours"}
+	}
+	mustRecord(t, b, answer(0, "answer"))
+	first := state()
+	for _, tt := range []struct {
+		name    string
+		e       Event
+		rewrite bool
+	}{
+		{"same, 5 minutes later", answer(5, "answer"), false},
+		{"same, 9 minutes after the stored one", answer(9, "answer"), false},
+		{"same, 11 minutes after the stored one", answer(11, "answer"), true},
+		{"a miss a minute later", answer(12, "miss"), true},
+		{"another miss", answer(13, "miss"), true},
+	} {
+		before := state()
+		mustRecord(t, b, tt.e)
+		if got := state() != before; got != tt.rewrite {
+			t.Errorf("%s: rewritten %v, want %v (%s -> %s)", tt.name, got, tt.rewrite, before, state())
+		}
+	}
+	if first == state() {
+		t.Errorf("state never rewritten: %s", first)
+	}
+}

@@ -12,6 +12,9 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/guichet/guichet/chat"
+	"github.com/guichet/guichet/kb"
+	"github.com/guichet/guichet/reports"
 	"github.com/guichet/guichet/synth"
 )
 
@@ -44,17 +47,27 @@ func devNullLogger(tb testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(f, nil))
 }
 
+// benchServer is a server as main builds it for the benchmarks: the
+// reports record every turn, the access log goes to /dev/null.
+func benchServer(b *testing.B) *Server {
+	k, db := testKB(b, kb.Options{}), testDB(b)
+	book := reports.New(db, reports.Options{})
+	bot := chat.New(k, db, chat.Options{Reports: book})
+	b.Cleanup(bot.Close)
+	return New(Config{ChatRate: 1 << 30, Reports: book}, bot, k, nil, devNullLogger(b))
+}
+
 // BenchmarkChatTurn measures a chat message through the whole server on
 // the fixture corpus (8 articles, so that ranking is cheap and what is
-// around it shows): "handler" calls the Fiber handler in process, one
-// request at a time, so that allocs/op are the server's and the bot's
-// alone; "http" sends them over 16 connections on 127.0.0.1, as the load
-// command does, for profiles under concurrency.
+// around it shows), with the reports recording as in the service:
+// "handler" calls the Fiber handler in process, one request at a time, so
+// that allocs/op are the server's and the bot's alone; "http" sends them
+// over 16 connections on 127.0.0.1, as the load command does, for
+// profiles under concurrency.
 func BenchmarkChatTurn(b *testing.B) {
 	bodies := mustBodies(b)
 	b.Run("handler", func(b *testing.B) {
-		s, _ := mustServer(b, Config{ChatRate: 1 << 30})
-		s.logger = devNullLogger(b)
+		s := benchServer(b)
 		h := s.app.Handler()
 		remote := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
 		var ctx fasthttp.RequestCtx
@@ -94,8 +107,7 @@ func BenchmarkChatTurn(b *testing.B) {
 		}
 	})
 	b.Run("http", func(b *testing.B) {
-		s, _ := mustServer(b, Config{ChatRate: 1 << 30})
-		s.logger = devNullLogger(b)
+		s := benchServer(b)
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			b.Fatal(err)
