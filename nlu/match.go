@@ -1274,7 +1274,7 @@ func (m *Matcher) read(toks []Token, n, skip, exact int) Match {
 	c := m.rank(q, max(n, min(exact, calibExact)), skip, exact)
 	all := m.coverable(q, toks)
 	for i := range c {
-		c[i].feat[fCover] = m.cover(q, all, c[i].doc, skip)
+		c[i].feat[fCover], c[i].feat[fCoverQ] = m.cover(q, all, c[i].doc, skip)
 	}
 	m.rerank.apply(c)
 	if len(c) > n {
@@ -1309,52 +1309,72 @@ func (m *Matcher) coverable(q vec64, toks []Token) float64 {
 
 // cover is the share of the query's stems (all their weight, see
 // coverable) that article d's own units (but skip) or its intents'
-// phrasings hold.
-func (m *Matcher) cover(q vec64, all float64, d int32, skip int) float64 {
+// phrasings hold, and the share its questions hold (its title, examples
+// and intents' phrasings, without the answer).
+func (m *Matcher) cover(q vec64, all float64, d int32, skip int) (any, questions float64) {
 	if all == 0 {
-		return 0
+		return 0, 0
 	}
-	var have float64
+	var have, haveQ float64
 	for _, id := range q.ids {
-		if m.family[id] == 's' && m.holds(d, id, skip) {
+		if m.family[id] != 's' {
+			continue
+		}
+		k := m.holds(d, id, skip)
+		if k != 0 {
 			have += float64(m.idf[id])
 		}
+		if k&heldQuestion != 0 {
+			haveQ += float64(m.idf[id])
+		}
 	}
-	return have / all
+	return have / all, haveQ / all
 }
 
-// holds tells whether a unit of article d, or of one of its intents, other
-// than skip has feature id.
-func (m *Matcher) holds(d, id int32, skip int) bool {
-	in := func(x *unitIndex, group []int32) bool {
+// holds tells which kinds of unit of article d, or of its intents, other
+// than skip have feature id: heldQuestion (a title, an example question
+// or an intent's phrasing), heldPassage (a sentence of the answer).
+func (m *Matcher) holds(d, id int32, skip int) (kinds byte) {
+	in := func(x *unitIndex, group []int32) {
 		if x.dot {
 			for _, u := range group {
 				if int(u) != skip && slices.Contains(m.units[u].ids, id) {
-					return true
+					kinds |= m.unitKind(u)
 				}
 			}
-			return false
+			return
 		}
 		f, ok := slices.BinarySearch(x.feats, id)
 		if !ok {
-			return false
+			return
 		}
-		for k := x.off[f]; k < x.off[f+1]; k++ {
-			if int(group[x.unit[k]]) != skip {
-				return true
+		for k := x.off[f]; k < x.off[f+1] && kinds != heldQuestion|heldPassage; k++ {
+			if u := group[x.unit[k]]; int(u) != skip {
+				kinds |= m.unitKind(u)
 			}
 		}
-		return false
 	}
-	if in(&m.docIdx[d], m.docUnits[d]) {
-		return true
-	}
+	in(&m.docIdx[d], m.docUnits[d])
 	for _, it := range m.docIntents[d] {
-		if in(&m.intentIdx[it], m.intentUnits[it]) {
-			return true
+		if kinds&heldQuestion != 0 {
+			break
 		}
+		in(&m.intentIdx[it], m.intentUnits[it])
 	}
-	return false
+	return kinds
+}
+
+// The kinds of unit holds tells.
+const (
+	heldQuestion byte = 1 << iota
+	heldPassage
+)
+
+func (m *Matcher) unitKind(u int32) byte {
+	if int(u) >= m.examples && int(u) < m.libStart {
+		return heldPassage
+	}
+	return heldQuestion
 }
 
 // matchVec ranks the articles for a unit's own vector, leaving the unit out.

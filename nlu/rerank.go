@@ -15,6 +15,7 @@ const (
 	fModel          // its trained model
 	fNext           // the mean of its second and third best units
 	fCover          // the share of the question it covers (see cover)
+	fCoverQ         // the share its questions cover
 	nRerank
 )
 
