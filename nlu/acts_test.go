@@ -67,4 +67,7 @@ func TestActs(t *testing.T) {
 	if acts, _ := Acts("Merci, bonne journée !"); !slices.Contains(acts, ActThanks) {
 		t.Errorf("thanks lost in %v", acts)
 	}
+	if acts, _ := Acts("t'es un robot ou une vraie personne ?"); !slices.Contains(acts, ActBot) {
+		t.Errorf("the question about the bot lost in %v", acts)
+	}
 }
