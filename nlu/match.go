@@ -1271,7 +1271,11 @@ func (m *Matcher) read(toks []Token, n, skip, exact int) Match {
 	// The best candidates of the fixed blend are weighed again with how
 	// much of the question they cover (as calibration saw them), then the
 	// best n kept.
-	c := m.rank(q, max(n, min(exact, calibExact)), skip, exact)
+	k := n
+	if m.rerank != (rerank{}) {
+		k = max(n, min(exact, calibExact))
+	}
+	c := m.rank(q, k, skip, exact)
 	all := m.coverable(q, toks)
 	for i := range c {
 		c[i].feat[fCover], c[i].feat[fCoverQ] = m.cover(q, all, c[i].doc, skip)
