@@ -50,8 +50,8 @@ func (r *rerank) correction(x *[nRerank]float64) float64 {
 	return z
 }
 
-// asked is a question calibration asked a matcher, with what it answered:
-// every candidate scored exactly, and the right articles.
+// asked is a question calibration asked a matcher, with what it answered
+// (its best dozen candidates and their evidence), and the right articles.
 type asked struct {
 	cands         []Candidate
 	right         []int32
@@ -81,14 +81,14 @@ func fitRerank(data []asked, l2 float64) rerank {
 		}
 		x := make([][nRerank]float64, len(a.cands))
 		right := make([]bool, len(a.cands))
-		any := false
+		found := false
 		for i, c := range a.cands {
 			x[i] = c.feat
 			x[i][fScore] = math.Log(c.feat[fScore])
 			right[i] = slices.Contains(a.right, c.doc)
-			any = any || right[i]
+			found = found || right[i]
 		}
-		if any {
+		if found {
 			qs = append(qs, q{x, right})
 		}
 	}
