@@ -3,6 +3,7 @@ package nlu
 import (
 	"math"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -49,6 +50,7 @@ func (v *featVocab) bags(texts []map[string]int) []bag {
 		for f, c := range fs {
 			id, ok := v.ids[f]
 			if !ok {
+				f = strings.Clone(f) // not the text's whole buffer (see featureCounts)
 				id = int32(len(v.names))
 				v.ids[f] = id
 				v.names = append(v.names, f)
@@ -71,6 +73,7 @@ func (v *featVocab) intern(names []string) {
 	defer v.mu.Unlock()
 	for _, f := range names {
 		if _, ok := v.ids[f]; !ok {
+			f = strings.Clone(f)
 			v.ids[f] = int32(len(v.names))
 			v.names = append(v.names, f)
 		}

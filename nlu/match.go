@@ -1100,21 +1100,49 @@ func stemCounts(toks []Token) map[string]int {
 // featureCounts returns the features of a token list, keyed by "s:",
 // "b:", "g:" or "c:", with how many times each occurs.
 func featureCounts(toks []Token) map[string]int {
-	fs := map[string]int{}
+	// The names are written back to back in one buffer, which becomes one
+	// string the keys are cut from: one allocation for all of them, not
+	// one a feature (the vocabulary copies a name it keeps).
+	size := 0
+	for _, t := range toks {
+		size += 2*len(t.Term) + 6 + 7*(len(t.Word)+2)
+	}
+	buf := make([]byte, 0, size+64)
+	ends := make([]int, 0, 4*len(toks)+8)
 	for i, t := range toks {
-		fs["s:"+t.Term]++
+		buf = append(append(buf, "s:"...), t.Term...)
+		ends = append(ends, len(buf))
 		if i > 0 {
-			fs["b:"+toks[i-1].Term+"_"+t.Term]++
+			buf = append(append(append(append(buf, "b:"...), toks[i-1].Term...), '_'), t.Term...)
+			ends = append(ends, len(buf))
 		}
-		w := "#" + t.Word + "#"
+		w := t.Word
+		at := func(k int) byte { // the k-th byte of "#" + w + "#"
+			if k == 0 || k == len(w)+1 {
+				return '#'
+			}
+			return w[k-1]
+		}
 		for n := 3; n <= 4; n++ {
-			for j := 0; j+n <= len(w); j++ {
-				fs["g:"+w[j:j+n]]++
+			for j := 0; j+n <= len(w)+2; j++ {
+				buf = append(buf, "g:"...)
+				for k := j; k < j+n; k++ {
+					buf = append(buf, at(k))
+				}
+				ends = append(ends, len(buf))
 			}
 		}
 	}
 	for _, c := range Concepts(toks) {
-		fs["c:"+c]++
+		buf = append(append(buf, "c:"...), c...)
+		ends = append(ends, len(buf))
+	}
+	all := string(buf)
+	fs := make(map[string]int, len(ends))
+	start := 0
+	for _, end := range ends {
+		fs[all[start:end]]++
+		start = end
 	}
 	return fs
 }
@@ -1474,12 +1502,7 @@ func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 		sc.intentDone[in] = false
 	}
 	sc.intents = sc.intents[:0]
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].Score != cands[j].Score {
-			return cands[i].Score > cands[j].Score
-		}
-		return cands[i].ID < cands[j].ID
-	})
+	slices.SortFunc(cands, byScore)
 	if len(cands) > n {
 		cands = cands[:n]
 	}

@@ -38,6 +38,20 @@ func Fold(s string) string {
 	return b.String()
 }
 
+// asciiFolded is the folded form of each ASCII rune, made once: string(r)
+// allocates, and folding runs on every character customers type.
+var asciiFolded = func() (t [utf8.RuneSelf]string) {
+	for r := range t {
+		c := rune(r)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		t[r] = string(c)
+	}
+	t['`'] = "'"
+	return t
+}()
+
 // foldRune returns the folded form of one rune: lowercase ASCII where the rune
 // is a Latin letter with a diacritic, the rune itself lowercased otherwise.
 func foldRune(r rune) string {
@@ -45,10 +59,7 @@ func foldRune(r rune) string {
 		return "'"
 	}
 	if r < utf8.RuneSelf {
-		if 'A' <= r && r <= 'Z' {
-			r += 'a' - 'A'
-		}
-		return string(r)
+		return asciiFolded[r]
 	}
 	switch r {
 	case '’', '‘', '´', 'ʼ', '′':

@@ -1,9 +1,10 @@
 package nlu
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
+	"strings"
 )
 
 // The evidence behind a candidate's score (Candidate.feat).
@@ -34,12 +35,15 @@ func (r *rerank) apply(c []Candidate) {
 	for i := range c {
 		c[i].Score = c[i].feat[fScore] * math.Exp(r.correction(&c[i].feat))
 	}
-	sort.Slice(c, func(i, j int) bool {
-		if c[i].Score != c[j].Score {
-			return c[i].Score > c[j].Score
-		}
-		return c[i].ID < c[j].ID
-	})
+	slices.SortFunc(c, byScore)
+}
+
+// byScore orders candidates best first, then by id.
+func byScore(a, b Candidate) int {
+	if a.Score != b.Score {
+		return cmp.Compare(b.Score, a.Score)
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 func (r *rerank) correction(x *[nRerank]float64) float64 {
