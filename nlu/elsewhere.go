@@ -1,6 +1,9 @@
 package nlu
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // retailers are other French and international shops and marketplaces,
 // folded. A customer who names one the knowledge base never mentions is
@@ -27,10 +30,23 @@ var retailerPairs = map[string]string{
 	"materiel net": "Materiel.net", "uber eats": "Uber Eats",
 }
 
+// ours are words with which a customer who names another shop says the
+// question is about this one: « je fais du 38 chez Zara, je prends quoi
+// chez vous ? », « c'est moins cher sur Amazon, vous vous alignez sur
+// votre site ? ».
+var ours = []string{"chez vous", "chez toi", "votre site", "votre boutique", "votre magasin",
+	"vos magasins", "vos boutiques", "votre marque", "vos produits", "votre enseigne"}
+
 // elsewhere returns the other shop the text names, as typed, when the
-// knowledge base never mentions it (knows reports the words it has).
+// knowledge base never mentions it (knows reports the words it has) and
+// the text does not also speak of this shop (ours).
 func elsewhere(text string, knows func(string) bool) string {
 	words := splitWords(text)
+	for i := 0; i+1 < len(words); i++ {
+		if slices.Contains(ours, words[i].text+" "+words[i+1].text) {
+			return ""
+		}
+	}
 	for i, w := range words {
 		if i+1 < len(words) {
 			pair := w.text + " " + words[i+1].text

@@ -89,6 +89,9 @@ func TestElsewhere(t *testing.T) {
 		{"vous vendez aussi sur amazon ?", ""}, // the knowledge base speaks of it
 		{"où est mon colis ?", ""},
 		{"j'ai eu un but au foot", ""},
+		{"je fais du 38 chez Zara, je prends quoi chez vous ?", ""}, // about this shop's sizes
+		{"c'est moins cher chez Fnac, vous pouvez vous aligner sur votre site ?", ""},
+		{"j'ai acheté un pull chez Zara, vous le reprenez ?", "Zara"},
 	}
 	for _, tt := range tests {
 		if got := elsewhere(tt.text, known); got != tt.want {
