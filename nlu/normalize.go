@@ -187,7 +187,8 @@ func Analyze(text string) []Token {
 				continue
 			}
 		}
-		for _, x := range expand(w.text) {
+		var into [4]string
+		for _, x := range expandTo(into[:0], w.text) {
 			if !keep(x) {
 				continue
 			}
@@ -228,19 +229,23 @@ func keep(w string) bool {
 
 // expand rewrites one folded word written in SMS style or as a common
 // abbreviation into the words it stands for; other words are returned as is.
-func expand(w string) []string {
+func expand(w string) []string { return expandTo(nil, w) }
+
+// expandTo is expand appending to dst: Analyze passes a buffer of its
+// own, so that a plain word costs no allocation.
+func expandTo(dst []string, w string) []string {
 	if x, ok := smsWords[w]; ok {
-		return x
+		return append(dst, x...)
 	}
 	if x, ok := synonyms[w]; ok {
-		return []string{x}
+		return append(dst, x)
 	}
 	// "jveux", "jsuis", "jpeux": an elided "j" glued to the verb. No French
 	// word starts with "j" and a consonant, so the "j" can go.
 	if len(w) > 2 && w[0] == 'j' && !vowel(w[1]) {
-		return expand(w[1:])
+		return expandTo(dst, w[1:])
 	}
-	return []string{w}
+	return append(dst, w)
 }
 
 func vowel(c byte) bool { return strings.IndexByte("aeiouy", c) >= 0 }
