@@ -338,18 +338,26 @@ func lastTurn(tx *bbolt.Tx, key []byte) (int, []byte) {
 	if bk == nil {
 		return 0, nil
 	}
-	c := bk.Cursor()
-	end := turnKey(key, math.MaxUint32)
-	k, v := c.Seek(end)
-	if k == nil {
-		k, v = c.Last()
-	} else if !bytes.Equal(k, end) {
-		k, v = c.Prev()
-	}
+	k, v := seekLastTurn(bk.Cursor(), key)
 	if len(k) != len(key)+4 || !bytes.HasPrefix(k, key) {
 		return 0, nil
 	}
 	return int(binary.BigEndian.Uint32(k[len(key):])), v
+}
+
+// seekLastTurn puts c on the last turn of the conversation under key and
+// returns it, or on the record before, of another conversation (or nil),
+// when it has none: walking back with c.Prev reads its turns newest first.
+func seekLastTurn(c *bbolt.Cursor, key []byte) ([]byte, []byte) {
+	end := turnKey(key, math.MaxUint32)
+	k, v := c.Seek(end)
+	if k == nil {
+		return c.Last()
+	}
+	if !bytes.Equal(k, end) {
+		return c.Prev()
+	}
+	return k, v
 }
 
 // putMeta writes m under key with the indexes that follow from it (see
@@ -559,13 +567,7 @@ func eachTurn(tx *bbolt.Tx, since time.Time, fn func(convID string, t Turn) erro
 		// Walk back from the newest turn to the first one not after since.
 		var recent []Turn
 		tc := turns.Cursor()
-		end := turnKey(key, math.MaxUint32)
-		tk, tv := tc.Seek(end)
-		if tk == nil {
-			tk, tv = tc.Last()
-		} else if !bytes.Equal(tk, end) {
-			tk, tv = tc.Prev()
-		}
+		tk, tv := seekLastTurn(tc, key)
 		for ; tk != nil && bytes.HasPrefix(tk, key); tk, tv = tc.Prev() {
 			var t Turn
 			if err := json.Unmarshal(tv, &t); err != nil {

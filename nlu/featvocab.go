@@ -114,19 +114,5 @@ func (b bag) renumber(renum []int32) {
 	for i, id := range b.ids {
 		b.ids[i] = renum[id]
 	}
-	if slices.IsSorted(b.ids) {
-		return
-	}
-	idx := make([]int, len(b.ids))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(x, y int) int { return int(b.ids[x]) - int(b.ids[y]) })
-	ids, n := slices.Clone(b.ids), slices.Clone(b.n)
-	for i, j := range idx {
-		b.ids[i] = ids[j]
-		if n != nil {
-			b.n[i] = n[j]
-		}
-	}
+	sortByID(b.ids, b.n)
 }

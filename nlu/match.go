@@ -61,8 +61,7 @@ type Match struct {
 	// Corrections maps typed words to the known words they were read as.
 	Corrections map[string]string
 
-	knownN int     // how many of the question's words are known
-	cover  float64 // the share of its stems the first candidate holds (see cover)
+	knownN int // how many of the question's words are known
 }
 
 // Weights tunes how the matcher scores. The zero value is not useful; use
@@ -180,18 +179,25 @@ type vec64 struct {
 	w   []float64
 }
 
-func (v vec64) sort() {
-	if slices.IsSorted(v.ids) {
+func (v vec64) sort() { sortByID(v.ids, v.w) }
+
+// sortByID sorts ids in increasing order and moves vals (nil, or one a
+// id) alike.
+func sortByID[T any](ids []int32, vals []T) {
+	if slices.IsSorted(ids) {
 		return
 	}
-	idx := make([]int, len(v.ids))
+	idx := make([]int, len(ids))
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortFunc(idx, func(a, b int) int { return int(v.ids[a]) - int(v.ids[b]) })
-	ids, w := slices.Clone(v.ids), slices.Clone(v.w)
+	slices.SortFunc(idx, func(a, b int) int { return int(ids[a]) - int(ids[b]) })
+	was, wasV := slices.Clone(ids), slices.Clone(vals)
 	for i, j := range idx {
-		v.ids[i], v.w[i] = ids[j], w[j]
+		ids[i] = was[j]
+		if vals != nil {
+			vals[i] = wasV[j]
+		}
 	}
 }
 
@@ -1313,10 +1319,7 @@ func (m *Matcher) read(toks []Token, n, skip, exact int) Match {
 		c = c[:n]
 	}
 	res.Candidates = c
-	if len(c) > 0 {
-		res.cover = c[0].feat[fCover]
-	}
-	res.Confidence, res.InScope = m.confidence(res.Candidates, res.Known, res.knownN, res.cover)
+	res.Confidence, res.InScope = m.confidence(res.Candidates, res.Known, res.knownN)
 	return res
 }
 
@@ -1343,7 +1346,7 @@ func (m *Matcher) coverable(q vec64, toks []Token) float64 {
 // coverable) that article d's own units (but skip) or its intents'
 // phrasings hold, and the share its questions hold (its title, examples
 // and intents' phrasings, without the answer).
-func (m *Matcher) cover(q vec64, all float64, d int32, skip int) (any, questions float64) {
+func (m *Matcher) cover(q vec64, all float64, d int32, skip int) (share, questions float64) {
 	if all == 0 {
 		return 0, 0
 	}
@@ -1509,11 +1512,11 @@ func (m *Matcher) rank(q vec64, n, skip, exact int) []Candidate {
 	return cands
 }
 
-func (m *Matcher) confidence(c []Candidate, known float64, knownN int, cover float64) (top, scope float64) {
+func (m *Matcher) confidence(c []Candidate, known float64, knownN int) (top, scope float64) {
 	if len(c) == 0 {
 		return 0, 0
 	}
-	x := calibFeatures(c, known, knownN, cover)
+	x := calibFeatures(c, known, knownN)
 	return m.calib.predict(x), m.scope.predict(x)
 }
 
@@ -1549,7 +1552,7 @@ func (l logistic) predict(x [nCalib]float64) float64 {
 // off-topic question few; and the share of its stems the first article
 // speaks of itself (« mon chien » in a question about a shop's opening
 // hours: known elsewhere, absent there).
-func calibFeatures(c []Candidate, known float64, knownN int, cover float64) [nCalib]float64 {
+func calibFeatures(c []Candidate, known float64, knownN int) [nCalib]float64 {
 	s1, s2 := c[0].Score, 0.0
 	if len(c) > 1 {
 		s2 = c[1].Score
@@ -1558,7 +1561,7 @@ func calibFeatures(c []Candidate, known float64, knownN int, cover float64) [nCa
 	if s1 > 0 {
 		ratio = s2 / s1
 	}
-	return [nCalib]float64{s1, s1 - s2, ratio, known, float64(min(knownN, 6)) / 6, cover}
+	return [nCalib]float64{s1, s1 - s2, ratio, known, float64(min(knownN, 6)) / 6, c[0].feat[fCover]}
 }
 
 // calibrate fits two logistic models on a leave-one-out pass over example

@@ -198,7 +198,7 @@ func calibration(data []asked, r rerank) []obs {
 		if len(c) > 3 {
 			c = c[:3]
 		}
-		o := obs{x: calibFeatures(c, a.known, a.knownN, c[0].feat[fCover]), off: a.off}
+		o := obs{x: calibFeatures(c, a.known, a.knownN), off: a.off}
 		for i, x := range c {
 			if slices.Contains(a.right, x.doc) {
 				o.any3 = 1
